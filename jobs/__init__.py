@@ -1,0 +1,1 @@
+"""Scheduled job functions `run(session, today) -> summary`; they import models, never tracker."""

@@ -1,0 +1,9 @@
+"""SQLAlchemy models and the business rules over them; importing this registers every table."""
+
+from models.accounts import User  # noqa: F401
+from models.audit import AuditEvent  # noqa: F401
+from models.base import Base, db
+from models.org import Agency, District, School  # noqa: F401
+from models.people import Assignment, Person  # noqa: F401
+
+__all__ = ["Base", "db"]

@@ -1,0 +1,95 @@
+"""User accounts: login, role and the schools or agency that scope what a user sees."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from models.audit import Audited
+from models.base import TimestampMixin, db
+from models.org import Agency, School
+from models.people import Person
+
+ROLE_LABELS = {
+    "admin": "Administrator",
+    "hr": "HR staff",
+    "coordinator": "Training coordinator",
+    "principal": "Principal",
+    "supervisor": "Agency supervisor",
+    "staff": "Staff member",
+}
+USER_ROLES = tuple(ROLE_LABELS)
+DISTRICT_WIDE_ROLES = ("admin", "hr", "coordinator")
+
+user_schools = Table(
+    "user_schools",
+    db.Model.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("school_id", ForeignKey("schools.id"), primary_key=True, index=True),
+)
+
+
+class User(Audited, TimestampMixin, db.Model):
+    """A login. Separate from Person: a person may have no account."""
+
+    __tablename__ = "users"
+    __audit_collections__ = ("schools",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL"), index=True
+    )
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    person: Mapped[Person | None] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+    schools: Mapped[list[School]] = relationship(secondary=user_schools, order_by="School.name")
+
+    # Flask-Login's protocol, written out so models stay free of Flask imports.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        """Whether the account may log in."""
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        """Identifier stored in the session cookie."""
+        return str(self.id)
+
+    def set_password(self, password: str) -> None:
+        """Hash and store a password (scrypt)."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """Whether `password` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def role_label(self) -> str:
+        """Readable role."""
+        return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def district_wide(self) -> bool:
+        """Whether the role sees the whole district."""
+        return self.role in DISTRICT_WIDE_ROLES
+
+    @property
+    def school_ids(self) -> list[int]:
+        """Ids of the schools that scope a principal."""
+        return [s.id for s in self.schools]
+
+    def __str__(self) -> str:
+        return self.email

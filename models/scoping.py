@@ -1,0 +1,78 @@
+"""The one place that decides which people and schools a user may see.
+
+Every list, search, count, report and object lookup goes through these conditions, so a
+principal never learns of a person outside their schools, not even by a count.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from models.accounts import User
+from models.org import School
+from models.people import Assignment, Person, assignment_schools
+
+
+def not_ended(today: date, entity=Assignment) -> ColumnElement[bool]:
+    """Assignments that are current or still to come on `today`."""
+    return or_(entity.end_date.is_(None), entity.end_date >= today)
+
+
+def assigned_to_schools(school_ids, today: date) -> ColumnElement[bool]:
+    """Condition over Person: has a current or upcoming assignment at one of `school_ids`."""
+    # Aliases keep this subquery correlated to Person only, even inside queries over Assignment.
+    a = aliased(Assignment)
+    link = assignment_schools.alias()
+    return exists().where(
+        a.person_id == Person.id,
+        not_ended(today, a),
+        link.c.assignment_id == a.id,
+        link.c.school_id.in_(school_ids),
+    )
+
+
+def person_scope(user: User, today: date) -> ColumnElement[bool]:
+    """SQL condition over Person that holds for exactly the people `user` may see."""
+    if user.district_wide:
+        return true()
+    own = Person.id == user.person_id if user.person_id else false()
+    if user.role == "principal":
+        return or_(own, assigned_to_schools(user.school_ids, today))
+    if user.role == "supervisor" and user.agency_id:
+        return or_(own, and_(Person.agency_id == user.agency_id, Person.person_type == "sro"))
+    return own
+
+
+def school_scope(user: User, today: date) -> ColumnElement[bool]:
+    """SQL condition over School that holds for the schools `user` may see."""
+    if user.district_wide:
+        return true()
+    if user.role == "principal":
+        return School.id.in_(user.school_ids)
+    visible_people = select(Person.id).where(person_scope(user, today))
+    return exists().where(
+        assignment_schools.c.school_id == School.id,
+        assignment_schools.c.assignment_id == Assignment.id,
+        Assignment.person_id.in_(visible_people),
+        not_ended(today),
+    )
+
+
+def can_view_person(session: Session, user: User, person_id: int, today: date) -> bool:
+    """Whether `user` may see the person with `person_id`."""
+    stmt = select(Person.id).where(Person.id == person_id, person_scope(user, today))
+    return session.scalar(stmt) is not None
+
+
+def can_view_school(session: Session, user: User, school_id: int, today: date) -> bool:
+    """Whether `user` may see the school with `school_id`."""
+    stmt = select(School.id).where(School.id == school_id, school_scope(user, today))
+    return session.scalar(stmt) is not None
+
+
+def can_manage_people(user: User) -> bool:
+    """Whether `user` creates and edits schools, agencies, people and assignments."""
+    return user.role in ("admin", "hr")

@@ -1,0 +1,1 @@
+"""Service functions: business rules that take the session (and `today`), flush but never commit."""

@@ -1,0 +1,91 @@
+"""Accounts: creating users and checking passwords with a lock after repeated failures."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.accounts import USER_ROLES, User
+from models.errors import ValidationFailed
+from models.org import Agency, School
+from models.people import Person
+from models.services.people import normalize_email
+
+MAX_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
+MIN_PASSWORD = 10
+
+
+def find_user(session: Session, email: str) -> User | None:
+    """The account with this email, case-insensitively."""
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(session: Session, email: str, role: str, password: str, *,
+                school_names: tuple[str, ...] = (), agency_name: str | None = None,
+                person: Person | None = None) -> User:
+    """Create an account scoped to schools or an agency; raises ValidationFailed."""
+    problems = []
+    normalized, problem = normalize_email(email)
+    if problem:
+        problems.append(("email", problem))
+    elif find_user(session, normalized):
+        problems.append(("email", f"An account for {normalized} already exists."))
+    if role not in USER_ROLES:
+        problems.append(("role", f"Role must be one of: {', '.join(USER_ROLES)}."))
+    if len(password or "") < MIN_PASSWORD:
+        problems.append(("password", f"Password must be at least {MIN_PASSWORD} characters."))
+    schools = [session.scalar(select(School).where(School.name == n)) for n in school_names]
+    for name, school in zip(school_names, schools, strict=True):
+        if school is None:
+            problems.append(("school", f"No school is named {name}."))
+    agency = None
+    if agency_name:
+        agency = session.scalar(select(Agency).where(Agency.name == agency_name))
+        if agency is None:
+            problems.append(("agency", f"No agency is named {agency_name}."))
+    if role == "principal" and not school_names:
+        problems.append(("school", "A principal's account needs at least one school."))
+    if role == "supervisor" and not agency_name:
+        problems.append(("agency", "A supervisor's account needs an agency."))
+    if problems:
+        raise ValidationFailed(problems)
+    user = User(email=normalized, role=role, agency=agency, person=person,
+                schools=[s for s in schools if s])
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, now: datetime) -> User | None:
+    """The user if the password is right and the account is neither disabled nor locked."""
+    user = find_user(session, email or "")
+    if user is None:
+        # Spend the same hashing time as a real check so timing does not reveal unknown emails.
+        User(password_hash=_DUMMY_HASH).check_password(password or "")
+        return None
+    locked_until = user.locked_until
+    if locked_until is not None and locked_until.tzinfo is None:
+        locked_until = locked_until.replace(tzinfo=now.tzinfo)
+    if locked_until and locked_until > now:
+        return None
+    if not user.check_password(password or "") or not user.active:
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= MAX_FAILURES:
+            user.locked_until = now + LOCK_FOR
+            user.failed_logins = 0
+        session.flush()
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    session.flush()
+    return user
+
+
+_DUMMY_HASH = ("scrypt:32768:8:1$0000000000000000$"
+               "0c1ee8d2b4a6d84a0b6b2c6e1c1e8f3f1b36f3c0c3f3b0d5e3a7e3e54f1c0a7d"
+               "5c2b7a1f0c0e9b6a3d2f1e0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a")

@@ -1,0 +1,131 @@
+"""Creating, changing and removing people and their assignments, with every rule checked at once."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models.errors import ValidationFailed
+from models.org import Agency, School
+from models.people import EMPLOYERS, PERSON_TYPES, ROLES, Assignment, Person
+
+PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "person_type", "employer",
+                 "agency_id", "licence_number")
+
+
+def normalize_email(raw: str | None) -> tuple[str | None, str | None]:
+    """Return (normalized email, problem) for a raw address."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None, "Email is required."
+    try:
+        return validate_email(raw, check_deliverability=False).normalized.lower(), None
+    except EmailNotValidError:
+        return None, f"“{raw}” is not a valid email address."
+
+
+def _clean_person(session: Session, data: dict[str, Any], person_id: int | None) -> dict:
+    problems: list[tuple[str | None, str]] = []
+    clean = {k: (data.get(k).strip() if isinstance(data.get(k), str) else data.get(k))
+             for k in PERSON_FIELDS}
+    for field, label in (("first_name", "First name"), ("last_name", "Last name")):
+        if not clean[field]:
+            problems.append((field, f"{label} is required."))
+    email, problem = normalize_email(clean["email"])
+    if problem:
+        problems.append(("email", problem))
+    elif session.scalar(select(Person.id).where(func.lower(Person.email) == email,
+                                                Person.id != (person_id or 0))):
+        problems.append(("email", f"Another person already uses the email {email}."))
+    clean["email"] = email
+    if clean["person_type"] not in PERSON_TYPES:
+        problems.append(("person_type", "Choose a person type from the list."))
+    if clean["employer"] not in EMPLOYERS:
+        problems.append(("employer", "Choose the employer: the district or an agency."))
+    agency_id = clean["agency_id"] or None
+    if clean["employer"] == "agency":
+        if not agency_id or session.get(Agency, agency_id) is None:
+            problems.append(("agency_id", "Choose the agency that employs this person."))
+    else:
+        agency_id = None
+    clean["agency_id"] = agency_id
+    clean["licence_number"] = clean["licence_number"] or None
+    if clean["licence_number"] and session.scalar(
+        select(Person.id).where(Person.licence_number == clean["licence_number"],
+                                Person.id != (person_id or 0))):
+        problems.append(("licence_number", "Another person already has this licence number."))
+    clean["phone"] = clean["phone"] or None
+    if problems:
+        raise ValidationFailed(problems)
+    return clean
+
+
+def create_person(session: Session, data: dict[str, Any]) -> Person:
+    """Create a person after checking every field; raises ValidationFailed listing all problems."""
+    person = Person(**_clean_person(session, data, None))
+    session.add(person)
+    session.flush()
+    return person
+
+
+def update_person(session: Session, person: Person, data: dict[str, Any]) -> Person:
+    """Change a person's details; raises ValidationFailed listing all problems."""
+    for key, value in _clean_person(session, data, person.id).items():
+        setattr(person, key, value)
+    session.flush()
+    return person
+
+
+def delete_person(session: Session, person: Person) -> None:
+    """Remove a person and their assignments (each removal is audited)."""
+    session.delete(person)
+    session.flush()
+
+
+def _clean_assignment(session: Session, data: dict[str, Any]) -> dict:
+    problems: list[tuple[str | None, str]] = []
+    role = data.get("role")
+    if role not in ROLES:
+        problems.append(("role", "Choose a role from the list."))
+    start: date | None = data.get("start_date")
+    end: date | None = data.get("end_date")
+    if start is None:
+        problems.append(("start_date", "Start date is required."))
+    if start and end and end < start:
+        problems.append(("end_date", "The end date is before the start date."))
+    school_ids = [int(s) for s in data.get("school_ids") or []]
+    schools = list(session.scalars(select(School).where(School.id.in_(school_ids))))
+    if not school_ids:
+        problems.append(("school_ids", "Choose at least one school."))
+    elif len(schools) != len(set(school_ids)):
+        problems.append(("school_ids", "One of the chosen schools does not exist."))
+    if problems:
+        raise ValidationFailed(problems)
+    return {"role": role, "start_date": start, "end_date": end,
+            "notes": (data.get("notes") or "").strip() or None, "schools": schools}
+
+
+def create_assignment(session: Session, person: Person, data: dict[str, Any]) -> Assignment:
+    """Place a person in a role at schools; raises ValidationFailed listing all problems."""
+    assignment = Assignment(person=person, **_clean_assignment(session, data))
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
+def update_assignment(session: Session, assignment: Assignment, data: dict[str, Any]) -> Assignment:
+    """Change an assignment (dates, schools, role); history is the audit trail."""
+    for key, value in _clean_assignment(session, data).items():
+        setattr(assignment, key, value)
+    session.flush()
+    return assignment
+
+
+def delete_assignment(session: Session, assignment: Assignment) -> None:
+    """Remove an assignment recorded in error (ending one is an update of its end date)."""
+    session.delete(assignment)
+    session.flush()

@@ -1,0 +1,120 @@
+"""Shared fixtures (flaskr style): app, client, runner, session, auth; a fresh database per test.
+
+The database is SQLite in a per-test file unless TEST_DATABASE_URL names a PostgreSQL one;
+`make test` runs the whole suite once each way.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from config import TestConfig
+from models import db
+from tracker import create_app
+
+TODAY = date(2026, 10, 15)
+PASSWORD = "correct-horse-battery"
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+_pg_schema_ready = False
+
+
+def _fresh_postgres() -> None:
+    """Empty every table (schema built once per run: much faster than DROP/CREATE per test)."""
+    global _pg_schema_ready
+    if not _pg_schema_ready:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        _pg_schema_ready = True
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+def make_config(tmp_path, **overrides):
+    """A TestConfig subclass bound to this test's database and folders."""
+    attrs = {
+        "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp_path / 'test.db'}",
+        "FIXED_TODAY": TODAY,
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+        **overrides,
+    }
+    return type("PerTestConfig", (TestConfig,), attrs)
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A new app on an empty database."""
+    app = create_app(make_config(tmp_path))
+    with app.app_context():
+        if PG_URL:
+            _fresh_postgres()
+        else:
+            db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """Test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    """The database session, inside an app context for this test only."""
+    with app.app_context():
+        yield db.session
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """Fetch a page and read its CSRF token, as a browser would."""
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+class AuthActions:
+    """Log in and out through the real form."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str, password: str = PASSWORD, **extra):
+        """POST the login form with a valid CSRF token."""
+        token = csrf_token(self._client)
+        data = {"email": email, "password": password, "csrf_token": token, **extra}
+        return self._client.post("/login", data=data)
+
+    def logout(self):
+        """POST the logout form."""
+        token = csrf_token(self._client, "/")
+        return self._client.post("/logout", data={"csrf_token": token})
+
+
+@pytest.fixture
+def auth(client):
+    """Login helper bound to the client."""
+    return AuthActions(client)
+
+
+def post_form(client, path: str, data: dict, **kwargs):
+    """POST `data` to `path` with the CSRF token from the form page."""
+    token = csrf_token(client, kwargs.pop("token_from", path))
+    return client.post(path, data={**data, "csrf_token": token}, **kwargs)

@@ -1,0 +1,86 @@
+"""Login, logout, CSRF, safe redirects, lockout, password hashing and security headers."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from models.accounts import User
+from tests.conftest import csrf_token
+
+
+def test_login_then_logout(client, auth, world):
+    response = auth.login(world.emails["hr"])
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+    assert auth.logout().status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_post_without_csrf_token_is_refused_with_400(client, world):
+    response = client.post("/login", data={"email": world.emails["hr"],
+                                           "password": "correct-horse-battery"})
+    assert response.status_code == 400
+    assert "security token" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # not logged in
+
+
+def test_form_post_without_csrf_when_logged_in_is_refused(client, auth, session, world):
+    auth.login(world.emails["hr"])
+    before = session.scalar(select(User.id).order_by(User.id.desc()))
+    response = client.post("/people/new", data={"first_name": "X", "last_name": "Y",
+                                                "email": "xy@example.org"})
+    assert response.status_code == 400
+    assert session.scalar(select(User.id).order_by(User.id.desc())) == before
+
+
+def test_next_to_other_host_lands_on_home(client, auth, world):
+    response = auth.login(world.emails["hr"], next="https://evil.example.com/phish")
+    assert response.headers["Location"] == "/"
+    auth.logout()
+    response = auth.login(world.emails["hr"], next="//evil.example.com/")
+    assert response.headers["Location"] == "/"
+
+
+def test_next_within_site_is_followed(client, auth, world):
+    response = auth.login(world.emails["hr"], next="/people/?q=al")
+    assert response.headers["Location"] == "/people/?q=al"
+
+
+def test_unknown_email_and_wrong_password_get_same_message(client, auth, world):
+    unknown = auth.login("nobody@example.org").get_data(as_text=True)
+    wrong = auth.login(world.emails["hr"], password="wrong-password").get_data(as_text=True)
+    message = "That email and password do not match an active account."
+    assert message in unknown and message in wrong
+
+
+def test_repeated_failures_lock_the_account(client, auth, session, world):
+    for _ in range(5):
+        auth.login(world.emails["hr"], password="wrong-password")
+    response = auth.login(world.emails["hr"])  # right password, but locked
+    assert response.status_code == 200 and client.get("/").status_code == 302
+    user = session.scalar(select(User).where(User.email == world.emails["hr"]))
+    session.refresh(user)
+    assert user.locked_until is not None
+
+
+def test_passwords_are_stored_hashed(session, world):
+    user = session.scalar(select(User).where(User.email == world.emails["hr"]))
+    assert user.password_hash.startswith("scrypt:")
+    assert "correct-horse-battery" not in user.password_hash
+
+
+def test_security_headers_and_cookie_flags(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_logout_needs_post(client, auth, world):
+    auth.login(world.emails["hr"])
+    assert client.get("/logout").status_code == 405
+    assert csrf_token(client, "/")

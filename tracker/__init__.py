@@ -1,0 +1,66 @@
+"""The Flask application factory: it composes extensions, blueprints, commands and handlers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: object = Config) -> Flask:
+    """Build the app from a config class or object; no database work happens here."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_errorhandlers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, login, CSRF, migrations and the request hooks."""
+    from models import db
+    from tracker import security
+    from tracker.extensions import csrf, login_manager, migrate
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    security.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount one blueprint per workflow."""
+    from tracker.auth.views import bp as auth_bp
+    from tracker.main.views import bp as main_bp
+    from tracker.people.views import bp as people_bp
+    from tracker.schools.views import bp as schools_bp
+
+    for bp in (auth_bp, main_bp, people_bp, schools_bp):
+        app.register_blueprint(bp)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the `users` and `demo` command groups."""
+    from tracker.cli import demo_cli, users_cli
+
+    for group in (users_cli, demo_cli):
+        app.cli.add_command(group)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Render clear pages for 400/403/404/413/500."""
+    from tracker.errors import init_app
+
+    init_app(app)

@@ -1,0 +1,43 @@
+"""Logging in and out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from models import db
+from models.base import utcnow
+from models.services.accounts import authenticate
+from tracker.auth.forms import LoginForm
+from tracker.security import safe_next
+
+bp = Blueprint("auth", __name__)
+
+BAD_LOGIN = ("That email and password do not match an active account. "
+             "After several failed attempts an account is locked for 15 minutes.")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the login form and sign the user in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = authenticate(db.session, form.email.data, form.password.data, utcnow())
+        db.session.commit()  # keep the failure count even when the login is refused
+        if user is None:
+            form.form_errors.append(BAD_LOGIN)
+        else:
+            login_user(user)
+            return redirect(safe_next(form.next.data) or url_for("main.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out (POST only, so a link elsewhere cannot log you out)."""
+    logout_user()
+    flash("You have logged out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,39 @@
+"""Error pages a person can understand, for every status the app returns."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+
+from models import db
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Go back and try again."),
+    403: ("Not allowed", "Your account does not have access to this page."),
+    404: ("Not found", "There is no such page, or you do not have access to it."),
+    413: ("File too large", "The upload is larger than this site accepts."),
+    500: ("Something went wrong", "The error has been logged. Nothing was saved; try again."),
+}
+
+
+def _render(status: int, detail: str | None = None):
+    title, message = MESSAGES[status]
+    return render_template("errors/error.html", status=status, title=title,
+                           message=detail or message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register a handler per status."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(400, "The form had expired or was missing its security token. "
+                            "Reload the page and submit it again.")
+
+    for status in (400, 403, 404, 413):
+        app.register_error_handler(status, lambda e, s=status: _render(s))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return _render(500)

@@ -1,0 +1,41 @@
+"""Forms for people and assignments; the services do the checking."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from models.people import EMPLOYERS, PERSON_TYPES, ROLES
+from tracker.widgets import MultiCheckboxField
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class PersonForm(FlaskForm):
+    """A person's details."""
+
+    first_name = StringField("First name")
+    last_name = StringField("Last name")
+    email = EmailField("Email")
+    phone = StringField("Phone (optional)")
+    person_type = SelectField("Person type", choices=list(PERSON_TYPES.items()))
+    employer = SelectField("Employer", choices=list(EMPLOYERS.items()))
+    agency_id = SelectField("Agency (when employed by an agency)", coerce=_int_or_none,
+                            validate_choice=False)
+    licence_number = StringField("Officer licence number (SROs)")
+
+
+class AssignmentForm(FlaskForm):
+    """A placement in a role at one or more schools."""
+
+    role = SelectField("Role", choices=list(ROLES.items()))
+    school_ids = MultiCheckboxField("Schools", coerce=int)
+    start_date = DateField("Start date", validators=[Optional()],
+                           render_kw={"placeholder": "YYYY-MM-DD"})
+    end_date = DateField("End date (leave empty while it lasts)", validators=[Optional()])
+    notes = TextAreaField("Notes")
+
+
+class DeleteForm(FlaskForm):
+    """An empty form: its CSRF token protects delete buttons."""

@@ -1,0 +1,100 @@
+"""Schools and agencies: lists, a school's page, and HR's editing."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from models import db
+from models.org import Agency, School
+from models.people import Assignment, Person, assignment_schools
+from models.scoping import not_ended, person_scope, school_scope
+from models.services.org import save_agency, save_school
+from tracker.forms import get_or_404, submit
+from tracker.schools.forms import AgencyForm, SchoolForm
+from tracker.security import role_required, today
+
+bp = Blueprint("schools", __name__)
+MANAGERS = ("admin", "hr")
+
+
+@bp.route("/schools/")
+@login_required
+def list_schools():
+    """Schools the user may see, with how many visible people each has."""
+    day = today()
+    counts = (
+        select(assignment_schools.c.school_id, func.count(func.distinct(Person.id)).label("n"))
+        .join(Assignment, Assignment.id == assignment_schools.c.assignment_id)
+        .join(Person, Person.id == Assignment.person_id)
+        .where(not_ended(day), Assignment.start_date <= day, person_scope(current_user, day))
+        .group_by(assignment_schools.c.school_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(School, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.school_id == School.id)
+        .where(school_scope(current_user, day)).order_by(School.name)
+    ).all()
+    return render_template("schools/list_schools.html", rows=rows)
+
+
+@bp.route("/schools/<int:school_id>")
+@login_required
+def show_school(school_id: int):
+    """A school and the people currently or soon assigned there."""
+    day = today()
+    school = db.session.scalar(select(School).where(School.id == school_id,
+                                                    school_scope(current_user, day)))
+    if school is None:
+        abort(404)
+    assignments = db.session.scalars(
+        select(Assignment)
+        .join(assignment_schools, assignment_schools.c.assignment_id == Assignment.id)
+        .join(Person, Person.id == Assignment.person_id)
+        .where(assignment_schools.c.school_id == school.id, not_ended(day),
+               person_scope(current_user, day))
+        .options(selectinload(Assignment.person))
+        .order_by(Assignment.role, Person.last_name)
+    ).all()
+    return render_template("schools/show_school.html", school=school, assignments=assignments)
+
+
+@bp.route("/schools/new", methods=["GET", "POST"], defaults={"school_id": None})
+@bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit_school(school_id: int | None):
+    """HR creates or edits a school."""
+    school = get_or_404(School, school_id) if school_id else None
+    form = SchoolForm(obj=school)
+    if request.method == "POST":
+        saved = submit(form, lambda data: save_school(db.session, data, school))
+        if saved:
+            flash(f"{saved.name} saved.", "success")
+            return redirect(url_for("schools.show_school", school_id=saved.id))
+    return render_template("schools/edit_school.html", form=form, school=school)
+
+
+@bp.route("/agencies/")
+@login_required
+def list_agencies():
+    """Agencies that place officers in the district's schools."""
+    agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
+    return render_template("schools/list_agencies.html", agencies=agencies)
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"], defaults={"agency_id": None})
+@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit_agency(agency_id: int | None):
+    """HR creates or edits an agency."""
+    agency = get_or_404(Agency, agency_id) if agency_id else None
+    form = AgencyForm(obj=agency)
+    if request.method == "POST":
+        saved = submit(form, lambda data: save_agency(db.session, data, agency))
+        if saved:
+            flash(f"{saved.name} saved.", "success")
+            return redirect(url_for("schools.list_agencies"))
+    return render_template("schools/edit_agency.html", form=form, agency=agency)
