@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -40,23 +41,31 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
 
 
+# One blueprint per workflow; each module defines `bp`.
+BLUEPRINTS = (
+    "tracker.auth.views",
+    "tracker.main.views",
+    "tracker.people.views",
+    "tracker.schools.views",
+)
+# Command groups as "module:attribute".
+COMMAND_GROUPS = (
+    "tracker.cli:users_cli",
+    "tracker.cli:demo_cli",
+)
+
+
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per workflow."""
-    from tracker.auth.views import bp as auth_bp
-    from tracker.main.views import bp as main_bp
-    from tracker.people.views import bp as people_bp
-    from tracker.schools.views import bp as schools_bp
-
-    for bp in (auth_bp, main_bp, people_bp, schools_bp):
-        app.register_blueprint(bp)
+    for module in BLUEPRINTS:
+        app.register_blueprint(import_module(module).bp)
 
 
 def register_commands(app: Flask) -> None:
-    """Add the `users` and `demo` command groups."""
-    from tracker.cli import demo_cli, users_cli
-
-    for group in (users_cli, demo_cli):
-        app.cli.add_command(group)
+    """Add the CLI command groups (`users`, `demo`, ...)."""
+    for spec in COMMAND_GROUPS:
+        module, attr = spec.split(":")
+        app.cli.add_command(getattr(import_module(module), attr))
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import subprocess
+import subprocess  # noqa: S404
 import sys
 import time
 
@@ -21,7 +21,7 @@ def main() -> int:
     parser.add_argument("--port", default=os.environ.get("PORT", "5000"))
     args = parser.parse_args()
     children = {
-        name: subprocess.Popen([sys.executable, *(a.format(port=args.port) for a in argv)])
+        name: subprocess.Popen([sys.executable, *(a.format(port=args.port) for a in argv)])  # noqa: S603
         for name, argv in PROCESSES.items()
     }
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from importlib import import_module
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -112,7 +113,16 @@ def demo_accounts(session: Session) -> list[tuple[str, str]]:
     return [(email, role) for email, role in rows]
 
 
+# Each later workflow adds its own idempotent step, as "module:function(session, today) -> bool".
+SEED_STEPS = (
+    "models.seed.demo:seed_foundation",
+)
+
+
 def seed_all(session: Session, today: date) -> bool:
-    """Run every demo seeding step; True if any of them added data."""
-    steps = [seed_foundation]
-    return any([step(session, today) for step in steps])
+    """Run every demo seeding step in order; True if any of them added data."""
+    added = False
+    for spec in SEED_STEPS:
+        module, name = spec.split(":")
+        added = getattr(import_module(module), name)(session, today) or added
+    return added
