@@ -109,15 +109,20 @@ def _clean_assignment(session: Session, data: dict[str, Any]) -> dict:
             "notes": (data.get("notes") or "").strip() or None, "schools": schools}
 
 
-def create_assignment(session: Session, person: Person, data: dict[str, Any]) -> Assignment:
-    """Place a person in a role at schools; raises ValidationFailed listing all problems."""
+def create_assignment(session: Session, person: Person, data: dict[str, Any],
+                      today: date | None = None) -> Assignment:
+    """Place a person in a role at schools; raises ValidationFailed listing all problems.
+
+    `today` lets placement rules (training before an SRO starts) judge the start date.
+    """
     assignment = Assignment(person=person, **_clean_assignment(session, data))
     session.add(assignment)
     session.flush()
     return assignment
 
 
-def update_assignment(session: Session, assignment: Assignment, data: dict[str, Any]) -> Assignment:
+def update_assignment(session: Session, assignment: Assignment, data: dict[str, Any],
+                      today: date | None = None) -> Assignment:
     """Change an assignment (dates, schools, role); history is the audit trail."""
     for key, value in _clean_assignment(session, data).items():
         setattr(assignment, key, value)

@@ -114,7 +114,7 @@ def create_assignment(person_id: int):
     form = AssignmentForm(role=person.person_type)
     form.school_ids.choices = _school_choices()
     if request.method == "POST":
-        if submit(form, lambda data: svc.create_assignment(db.session, person, data)):
+        if submit(form, lambda data: svc.create_assignment(db.session, person, data, today())):
             flash("Assignment added.", "success")
             return redirect(url_for("people.show_person", person_id=person.id))
     return render_template("people/edit_assignment.html", form=form, person=person,
@@ -139,7 +139,7 @@ def edit_assignment(person_id: int, assignment_id: int):
     if request.method == "GET":
         form.school_ids.data = [s.id for s in assignment.schools]
     if request.method == "POST":
-        if submit(form, lambda data: svc.update_assignment(db.session, assignment, data)):
+        if submit(form, lambda data: svc.update_assignment(db.session, assignment, data, today())):
             flash("Assignment saved.", "success")
             return redirect(url_for("people.show_person", person_id=person_id))
     return render_template("people/edit_assignment.html", form=form, person=assignment.person,
