@@ -5,5 +5,6 @@ from models.audit import AuditEvent  # noqa: F401
 from models.base import Base, db
 from models.org import Agency, District, School  # noqa: F401
 from models.people import Assignment, Person  # noqa: F401
+from models.training import Completion, Course, Requirement, Waiver  # noqa: F401
 
 __all__ = ["Base", "db"]
