@@ -46,7 +46,9 @@ BLUEPRINTS = (
     "tracker.auth.views",
     "tracker.main.views",
     "tracker.people.views",
+    "tracker.reports.views",
     "tracker.schools.views",
+    "tracker.users.views",
 )
 # Command groups as "module:attribute".
 COMMAND_GROUPS = (

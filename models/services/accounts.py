@@ -89,3 +89,49 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
 _DUMMY_HASH = ("scrypt:32768:8:1$0000000000000000$"
                "0c1ee8d2b4a6d84a0b6b2c6e1c1e8f3f1b36f3c0c3f3b0d5e3a7e3e54f1c0a7d"
                "5c2b7a1f0c0e9b6a3d2f1e0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a")
+
+
+def save_user(session: Session, data: dict, user: User | None = None) -> User:
+    """Create or change an account from admin form data; raises ValidationFailed listing all problems."""
+    problems: list[tuple[str | None, str]] = []
+    email, problem = normalize_email(data.get("email"))
+    if problem:
+        problems.append(("email", problem))
+    else:
+        other = find_user(session, email)
+        if other is not None and other is not user:
+            problems.append(("email", f"An account for {email} already exists."))
+    role = data.get("role")
+    if role not in USER_ROLES:
+        problems.append(("role", "Choose a role from the list."))
+    school_ids = [int(s) for s in data.get("school_ids") or []]
+    schools = list(session.scalars(select(School).where(School.id.in_(school_ids))))
+    if role == "principal" and not schools:
+        problems.append(("school_ids", "A principal's account needs at least one school."))
+    agency = session.get(Agency, data["agency_id"]) if data.get("agency_id") else None
+    if role == "supervisor" and agency is None:
+        problems.append(("agency_id", "A supervisor's account needs an agency."))
+    person = None
+    person_email = (data.get("person_email") or "").strip().lower()
+    if person_email:
+        person = session.scalar(select(Person).where(func.lower(Person.email) == person_email))
+        if person is None:
+            problems.append(("person_email", f"No person has the email {person_email}."))
+    elif role == "staff":
+        problems.append(("person_email", "A staff account must be linked to the person's record."))
+    password = data.get("password") or ""
+    if (user is None or password) and len(password) < MIN_PASSWORD:
+        problems.append(("password", f"Password must be at least {MIN_PASSWORD} characters."))
+    if problems:
+        raise ValidationFailed(problems)
+    user = user or User()
+    user.email, user.role, user.person = email, role, person
+    user.schools = schools if role == "principal" else []
+    user.agency = agency if role == "supervisor" else None
+    user.active = bool(data.get("active", True))
+    if password:
+        user.set_password(password)
+        user.locked_until, user.failed_logins = None, 0
+    session.add(user)
+    session.flush()
+    return user

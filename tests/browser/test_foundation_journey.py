@@ -28,11 +28,11 @@ def test_principal_sees_own_school_people_only(page, world):  # noqa: F811
 def test_foundation_pages_have_no_serious_accessibility_violations(page, world):  # noqa: F811
     page.goto("/login")
     assert_accessible(page)
-    login(page, world.emails["hr"])
+    login(page, world.emails["admin"])
     for path in ["/", "/people/", f"/people/{world.teacher_a}", "/people/new",
                  f"/people/{world.teacher_a}/edit", f"/people/{world.teacher_a}/assignments/new",
                  "/schools/", f"/schools/{world.school_a}", "/schools/new", "/agencies/",
-                 "/agencies/new", "/no-such-page"]:
+                 "/agencies/new", "/admin/users/", "/admin/users/new", "/no-such-page"]:
         page.goto(path)
         assert_accessible(page)
     page.errors.clear()  # the 404 page's own status is logged as a console error

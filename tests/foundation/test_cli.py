@@ -65,3 +65,17 @@ def test_healthz_reports_database(client):
 
 def test_error_pages_are_friendly(client, auth, session):
     assert "Not found" in client.get("/no-such-page").get_data(as_text=True)
+
+
+def test_sqlite_runs_with_foreign_keys_wal_and_busy_timeout(app):
+    from sqlalchemy import text
+
+    from models import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return
+        with db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10000
