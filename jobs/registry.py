@@ -1,0 +1,41 @@
+"""The schedule as data: each job's name, function and cron time in the district's time zone."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import import_module
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One scheduled job; `cron` holds APScheduler CronTrigger fields (district local time)."""
+
+    name: str
+    target: str  # "module:function", the function being run(session, today, ...) -> dict
+    cron: dict = field(default_factory=dict)
+    daily: bool = True  # daily jobs run at most once per district day (unique job + run date)
+    description: str = ""
+
+    def function(self) -> Callable[..., dict]:
+        """The job's run function."""
+        module, attr = self.target.split(":")
+        return getattr(import_module(module), attr)
+
+
+JOBS: tuple[JobSpec, ...] = (
+    JobSpec("flag-overdue", "jobs.flag_overdue:run", {"hour": 5, "minute": 30},
+            description="Flag due-soon, overdue and expiring items; queue each reminder step once."),
+    JobSpec("send-digests", "jobs.send_digests:run", {"hour": 6, "minute": 30},
+            description="Send each digest reader one email with the day's reminders."),
+    JobSpec("send-email", "jobs.send_email:run", {"minute": "*/5"}, daily=False,
+            description="Send pending reminders; retry temporary failures with backoff."),
+)
+
+
+def get_job(name: str) -> JobSpec:
+    """The job called `name`; KeyError if there is none."""
+    for spec in JOBS:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)

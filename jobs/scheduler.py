@@ -1,0 +1,136 @@
+"""The one scheduler: a BlockingScheduler in the district's time zone, guarded by a database lease.
+
+Each firing is recorded in job_runs under a unique (job, run_date, slot) key, so a daily job runs
+once per district day even when a daylight-saving change repeats its hour or a second process fires.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import traceback
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from jobs import lease
+from jobs.registry import JOBS, JobSpec
+from models.base import utcnow
+from models.jobruns import JobRun
+from models.org import District
+from models.services.mailer import MailSettings
+from models.services.reminders import insert_ignoring_duplicates
+
+log = logging.getLogger("jobs.scheduler")
+MISFIRE_GRACE = 15 * 60  # a job missed by up to 15 minutes (a restart, a busy machine) still runs
+
+
+def district_zone(engine: Engine) -> ZoneInfo:
+    """The district's time zone (UTC before set-up)."""
+    with Session(engine) as session:
+        name = session.scalar(select(District.time_zone).order_by(District.id).limit(1))
+    return ZoneInfo(name or "UTC")
+
+
+def default_owner() -> str:
+    """Name of this process (host:pid), as the lease and the job runs record it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def execute(engine: Engine, spec: JobSpec, *, today: date, config: Mapping, slot: str,
+            scheduled_for: datetime | None = None, owner: str = "", now: datetime | None = None
+            ) -> dict | None:
+    """Run one job once for (job, today, slot) and record it; None if that run already exists."""
+    started = utcnow()
+    with Session(engine) as session:
+        ids = insert_ignoring_duplicates(session, JobRun.__table__, [{
+            "job": spec.name, "run_date": today, "slot": slot, "scheduled_for": scheduled_for,
+            "started_at": started, "status": "running", "owner": owner}], ["job", "run_date", "slot"])
+        session.commit()
+    if not ids:
+        log.info("%s already ran for %s (%s); skipping.", spec.name, today, slot)
+        return None
+    summary, error = None, None
+    with Session(engine) as session:
+        try:
+            summary = spec.function()(session, today, settings=MailSettings.from_config(config), now=now)
+            session.commit()
+        except Exception:  # record the failure on the run; the scheduler keeps going
+            session.rollback()
+            error = traceback.format_exc(limit=5)
+            log.exception("%s failed", spec.name)
+    with Session(engine) as session:
+        session.execute(update(JobRun).where(JobRun.id == ids[0]).values(
+            finished_at=utcnow(), status="failed" if error else "ok", counts=summary, error=error))
+        session.commit()
+    log.info("%s for %s: %s", spec.name, today, error.splitlines()[-1] if error else summary)
+    return summary if not error else {"error": error}
+
+
+def fire(engine: Engine, spec: JobSpec, config: Mapping, zone: ZoneInfo, *, owner: str,
+         when: datetime | None = None, fixed_today: date | None = None) -> dict | None:
+    """What the scheduler calls: the district day of `when` decides the run; the lease must be ours."""
+    when = when or utcnow()
+    if owner and not lease.holds(engine, owner):
+        log.warning("%s not run: this scheduler no longer holds the lease.", spec.name)
+        return None
+    local = when.astimezone(zone)
+    slot = "daily" if spec.daily else local.strftime("%H:%M:%S")
+    return execute(engine, spec, today=fixed_today or local.date(), config=config, slot=slot,
+                   scheduled_for=when, owner=owner)
+
+
+def build_scheduler(engine: Engine, config: Mapping, zone: ZoneInfo, *, owner: str,
+                    interval: float | None = None, fixed_today: date | None = None,
+                    jobs: tuple[JobSpec, ...] = JOBS) -> BlockingScheduler:
+    """A BlockingScheduler with every registry job (an interval trigger when `interval` is set: tests)."""
+    scheduler = BlockingScheduler(timezone=zone, job_defaults={
+        "coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE})
+    for spec in jobs:
+        trigger = (IntervalTrigger(seconds=interval, timezone=zone) if interval
+                   else CronTrigger(timezone=zone, **spec.cron))
+        scheduler.add_job(fire, trigger, args=[engine, spec, config, zone], id=spec.name, name=spec.name,
+                          kwargs={"owner": owner, "fixed_today": fixed_today})
+    return scheduler
+
+
+def run_scheduler(engine: Engine, config: Mapping, *, lease_seconds: float = 60,
+                  interval: float | None = None, fixed_today: date | None = None,
+                  stop: threading.Event | None = None, owner: str | None = None) -> None:
+    """Wait for the lease, then run the jobs until stopped; give the lease back on the way out."""
+    owner = owner or default_owner()
+    stop = stop or threading.Event()
+    ttl = timedelta(seconds=lease_seconds)
+    while not stop.is_set():
+        held, holder, until = lease.acquire(engine, owner, ttl)
+        if not held:
+            log.info("Another scheduler (%s) holds the lease until %s; waiting.", holder,
+                     until.isoformat() if until else "?")
+            stop.wait(max(lease_seconds / 3, 0.5))
+            continue
+        log.info("Scheduler %s holds the lease; starting the jobs.", owner)
+        zone = district_zone(engine)
+        scheduler = build_scheduler(engine, config, zone, owner=owner, interval=interval,
+                                    fixed_today=fixed_today)
+
+        def renew(scheduler=scheduler) -> None:
+            if stop.is_set() or not lease.acquire(engine, owner, ttl)[0]:
+                log.warning("Scheduler %s lost the lease; stopping its jobs.", owner)
+                scheduler.shutdown(wait=False)
+
+        scheduler.add_job(renew, IntervalTrigger(seconds=max(lease_seconds / 3, 0.5)), id="lease",
+                          name="renew the lease")
+        try:
+            scheduler.start()
+        finally:
+            lease.release(engine, owner)
+            log.info("Scheduler %s released the lease.", owner)

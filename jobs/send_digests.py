@@ -1,0 +1,45 @@
+"""Job `send-digests`: gather each recipient's held reminders into one daily email and send it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from models.base import utcnow
+from models.notifications import OutboxMessage
+from models.services.mailer import MailSettings, send_batch
+from models.services.reminders import insert_ignoring_duplicates
+
+
+def run(session: Session, today: date, *, settings: MailSettings | None = None,
+        now: datetime | None = None, **_) -> dict:
+    """Build one digest per recipient for `today` (unique key: a second run adds none) and send them."""
+    settings = settings or MailSettings()
+    now = now or utcnow()
+    held: dict[str, list[OutboxMessage]] = defaultdict(list)
+    for row in session.scalars(select(OutboxMessage).where(OutboxMessage.status == "held")
+                               .order_by(OutboxMessage.recipient, OutboxMessage.id)):
+        held[row.recipient].append(row)
+    digests = [{
+        "item_key": f"digest:{email}:{today.isoformat()}", "step": "digest", "recipient": email,
+        "recipient_role": "digest", "person_id": None, "escalation": False, "status": "pending",
+        "attempts": 0,
+        "subject": f"Your SECURe Tracker reminders for {today.isoformat()}",
+        "context": {"items": [{"subject": r.subject, "path": (r.context or {}).get("path", "/")}
+                              for r in rows]},
+    } for email, rows in held.items()]
+    new_ids = insert_ignoring_duplicates(session, OutboxMessage.__table__, digests,
+                                         ["item_key", "step", "recipient"])
+    created = list(session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(new_ids))))
+    links = [{"rid": r.id, "did": d.id} for d in created for r in held[d.recipient]]
+    if links:
+        table = OutboxMessage.__table__
+        session.execute(table.update().where(table.c.id == bindparam("rid"))
+                        .values(status="in_digest", digest_id=bindparam("did")), links)
+    counts = send_batch(session, created, settings, now) if created else {}
+    session.commit()
+    return {"digests": len(created), "reminders": len(links), "sent": counts.get("sent", 0),
+            "deferred": counts.get("deferred", 0), "parked": counts.get("parked", 0)}

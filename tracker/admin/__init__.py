@@ -1,0 +1,1 @@
+"""Admin pages: scheduled jobs, the outbox and the reminder plan."""

@@ -1,0 +1,1 @@
+"""Email preferences, one-click unsubscribe and the flags shown on person pages."""
