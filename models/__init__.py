@@ -1,6 +1,7 @@
 """SQLAlchemy models and the business rules over them; importing this registers every table."""
 
 from models.accounts import User  # noqa: F401
+from models.api_tokens import ApiToken, CalendarFeed, RateLimitCounter  # noqa: F401
 from models.audit import AuditEvent  # noqa: F401
 from models.base import Base, db
 from models.evaluations import Evaluation  # noqa: F401

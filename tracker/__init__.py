@@ -43,7 +43,10 @@ def register_extensions(app: Flask) -> None:
 
 # One blueprint per workflow; each module defines `bp`.
 BLUEPRINTS = (
+    "tracker.account.views",
+    "tracker.api.views",
     "tracker.auth.views",
+    "tracker.calendar.views",
     "tracker.main.views",
     "tracker.people.views",
     "tracker.reports.views",
@@ -53,6 +56,7 @@ BLUEPRINTS = (
 # Command groups as "module:attribute".
 COMMAND_GROUPS = (
     "tracker.cli:users_cli",
+    "tracker.account.cli:users_cli",  # adds `users token` to the same group
     "tracker.cli:demo_cli",
 )
 

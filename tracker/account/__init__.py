@@ -1,0 +1,1 @@
+"""The account page: a user's API tokens and calendar feed URLs."""

@@ -1,0 +1,1 @@
+"""The JSON integration API under /api/v1: token auth, one problem format, pagination, OpenAPI."""

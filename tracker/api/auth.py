@@ -1,0 +1,49 @@
+"""Bearer-token authentication for the API: no cookies, the token's user and scope only."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g, request
+
+from models import db
+from models.accounts import User
+from models.audit import set_actor
+from models.services.api_tokens import find_api_token
+from tracker.api.problems import ApiProblem
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}
+
+
+def authenticate() -> None:
+    """Load the token's user into `g.api_user`, or raise a 401 problem."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise ApiProblem(401, "Send a valid API token: Authorization: Bearer <token>.", headers=CHALLENGE)
+    token = find_api_token(db.session, secret.strip())
+    if token is None:
+        raise ApiProblem(401, "The API token is not valid or has been revoked.", headers=CHALLENGE)
+    g.api_token = token
+    g.api_user = token.user
+    set_actor(db.session, token.user.id, f"{token.user.email} (API token {token.prefix}…)")
+
+
+def api_user() -> User:
+    """The user the request's token acts for."""
+    return g.api_user
+
+
+def roles_allowed(*roles: str):
+    """View decorator: the token's user must have one of `roles` (403 problem otherwise)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if api_user().role not in roles:
+                raise ApiProblem(403, "This token's account may not do this.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,46 @@
+"""Rate limits at the request edge: per API token and per login IP+email, counted in the database."""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, render_template, request
+
+from models import db
+from models.services.ratelimit import Verdict, hit, parse_limit
+
+DEFAULT_API_LIMIT = "300/60"  # requests per seconds, per token
+DEFAULT_LOGIN_LIMIT = "10/300"  # attempts per seconds, per IP and email
+DEFAULT_API_MAX_BYTES = 1024 * 1024
+
+
+def count(key: str, spec: str) -> Verdict:
+    """Count one request for `key` in its own transaction (the count stands whatever the request does)."""
+    limit, window = parse_limit(spec)
+    with db.engine.begin() as connection:
+        return hit(connection, key, limit, window, time.time())
+
+
+def api_verdict(token_id: int) -> Verdict:
+    """Count an API request for a token."""
+    return count(f"api:{token_id}", current_app.config.get("API_RATE_LIMIT", DEFAULT_API_LIMIT))
+
+
+def api_max_bytes() -> int:
+    """Largest API request body accepted."""
+    return int(current_app.config.get("API_MAX_CONTENT_LENGTH", DEFAULT_API_MAX_BYTES))
+
+
+def limit_login():
+    """Before the login view: refuse a POST past the limit for this IP and email with a 429 page."""
+    if request.method != "POST" or request.endpoint != "auth.login":
+        return None
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    verdict = count(f"login:{request.remote_addr}:{email}",
+                    current_app.config.get("LOGIN_RATE_LIMIT", DEFAULT_LOGIN_LIMIT))
+    if verdict.allowed:
+        return None
+    minutes = max(verdict.retry_after // 60, 1)
+    body = render_template("errors/error.html", status=429, title="Too many attempts",
+                           message=f"Too many login attempts. Wait {minutes} minute(s) and try again.")
+    return body, 429, {"Retry-After": str(verdict.retry_after)}

@@ -1,0 +1,61 @@
+"""One error format for the API: application/problem+json (RFC 9457) listing every problem."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from models.errors import ValidationFailed
+
+PROBLEM_TYPE = "application/problem+json"
+TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid data",
+    429: "Too many requests",
+    500: "Server error",
+}
+
+
+class ApiProblem(Exception):
+    """Raised inside API views; the blueprint turns it into a problem response."""
+
+    def __init__(self, status: int, detail: str, errors: list[dict] | None = None,
+                 headers: dict | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or []
+        self.headers = headers or {}
+
+
+def error(field: str | None, message: str, item: int | None = None) -> dict:
+    """One entry of a problem's `errors` list."""
+    return {"item": item, "field": field, "message": message}
+
+
+def errors_from(failure: ValidationFailed, item: int | None = None) -> list[dict]:
+    """A service's problems as `errors` entries (item = index in a batch, else null)."""
+    return [error(field, message, item) for field, message in failure.problems]
+
+
+def problem_response(status: int, detail: str, errors: list[dict] | None = None,
+                     headers: dict | None = None):
+    """A problem+json response."""
+    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status,
+            "detail": detail, "errors": errors or []}
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_TYPE
+    for name, value in (headers or {}).items():
+        response.headers[name] = str(value)
+    return response
+
+
+def invalid(errors: list[dict], detail: str = "Nothing was saved: fix every listed problem and send again."):
+    """Raise a 422 problem listing `errors`."""
+    raise ApiProblem(422, detail, errors)

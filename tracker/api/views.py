@@ -1,0 +1,94 @@
+"""The API blueprint: token auth, limits, the problem format for every error, and the OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from models import db
+from tracker.api.auth import authenticate
+from tracker.api.limits import api_max_bytes, api_verdict
+from tracker.api.problems import ApiProblem, problem_response
+from tracker.extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # token auth only: no cookies are read, so there is nothing for CSRF to forge
+PUBLIC = ("api.openapi_document",)
+
+
+@bp.before_request
+def guard():
+    """Size limit, then the token, then the token's rate limit."""
+    length = request.content_length
+    if length is not None and length > api_max_bytes():
+        raise ApiProblem(413, f"Send at most {api_max_bytes()} bytes per request.")
+    request.max_content_length = api_max_bytes()
+    if request.endpoint in PUBLIC:
+        return
+    authenticate()
+    verdict = api_verdict(g.api_token.id)
+    g.rate_headers = {"X-RateLimit-Limit": verdict.limit, "X-RateLimit-Remaining": verdict.remaining}
+    if not verdict.allowed:
+        raise ApiProblem(429, f"Too many requests for this token; try again in {verdict.retry_after} s.",
+                         headers={"Retry-After": verdict.retry_after, **g.rate_headers})
+
+
+@bp.after_request
+def headers(response):
+    """Rate-limit headers; no cookie is ever set by the API."""
+    for name, value in g.get("rate_headers", {}).items():
+        response.headers[name] = str(value)
+    response.headers.pop("Set-Cookie", None)
+    return response
+
+
+@bp.errorhandler(ApiProblem)
+def api_problem(problem: ApiProblem):
+    """An ApiProblem raised by a view or hook."""
+    db.session.rollback()
+    return problem_response(problem.status, problem.detail, problem.errors, problem.headers)
+
+
+@bp.errorhandler(HTTPException)
+def http_problem(exc: HTTPException):
+    """Werkzeug errors (404, 405, 413...) as problems, not HTML pages."""
+    db.session.rollback()
+    headers = {"Allow": ", ".join(exc.valid_methods)} if isinstance(exc, MethodNotAllowed) else {}
+    return problem_response(exc.code or 500, exc.description or "", headers=headers)
+
+
+@bp.errorhandler(Exception)
+def server_problem(exc: Exception):
+    """Anything unexpected: logged, rolled back, answered as a 500 problem."""
+    db.session.rollback()
+    current_app.logger.exception("API error")
+    return problem_response(500, "The error has been logged. Nothing was saved; try again.")
+
+
+@bp.route("/openapi.json")
+def openapi_document():
+    """The OpenAPI 3 description of this API (public, so clients can be generated)."""
+    from tracker.api.openapi import document
+
+    return jsonify(document())
+
+
+@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def no_such_route(rest: str):
+    """Unknown paths, and known paths with the wrong method, answer in the problem format too."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in ("GET", "POST"):
+        try:
+            endpoint, _ = adapter.match(request.path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != "api.no_such_route":
+            allowed.append(method)
+    if allowed:
+        raise ApiProblem(405, f"Use {' or '.join(allowed)} here.", headers={"Allow": ", ".join(allowed)})
+    raise NotFound("There is no such API resource.")
+
+
+# The resource modules add their routes to `bp`.
+from tracker.api import people  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""Calendar feeds: iCalendar due dates behind secret, revocable URLs."""
