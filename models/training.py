@@ -140,6 +140,7 @@ class Completion(Audited, db.Model):
     __table_args__ = (
         # The import's dedupe key; its index is also the engine's lookup path (person, course, date).
         UniqueConstraint("person_id", "course_id", "completed_on", name="uq_completions_key"),
+        UniqueConstraint("source", "external_id", name="uq_completions_source_external_id"),
         CheckConstraint("hours IS NULL OR (hours >= 0 AND hours <= 200)", name="hours_range"),
     )
 
@@ -153,6 +154,7 @@ class Completion(Audited, db.Model):
     certificate_name: Mapped[str | None] = mapped_column(String(255))  # the uploader's file name
     certificate_type: Mapped[str | None] = mapped_column(String(40))
     source: Mapped[str] = mapped_column(String(20), default="form")
+    external_id: Mapped[str | None] = mapped_column(String(100))  # the sending system's id (API)
     recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     verified_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
