@@ -1,0 +1,69 @@
+"""Who may see and act on which evaluation: one SQL scope plus plain predicates for pages and services."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+
+from models.accounts import User
+from models.evaluations import Evaluation
+from models.people import Person
+from models.scoping import assigned_to_schools
+
+AMENDERS = ("admin", "hr", "principal")
+
+
+def evaluation_scope(user: User, today: date) -> ColumnElement[bool]:
+    """SQL condition over Evaluation: exactly the evaluations `user` may see.
+
+    HR and admins: all. Principals: people currently assigned to their schools (not their own drafts).
+    Supervisors: their agency's SRO evaluations once submitted. Everyone: their own once submitted.
+    Coordinators: none.
+    """
+    if user.role in ("admin", "hr"):
+        return true()
+    if user.role == "coordinator":
+        return false()
+    own = (and_(Evaluation.person_id == user.person_id, Evaluation.status != "draft")
+           if user.person_id else false())
+    if user.role == "principal":
+        at_schools = select(Person.id).where(assigned_to_schools(user.school_ids, today))
+        return or_(own, and_(Evaluation.person_id != (user.person_id or 0),
+                             Evaluation.person_id.in_(at_schools)))
+    if user.role == "supervisor" and user.agency_id:
+        agency_people = select(Person.id).where(Person.agency_id == user.agency_id)
+        return or_(own, and_(Evaluation.audience == "sro", Evaluation.status != "draft",
+                             Evaluation.person_id.in_(agency_people)))
+    return own
+
+
+def can_start(user: User, person_id: int) -> bool:
+    """Whether `user` may start evaluations (principals, never of themselves; scope checked apart)."""
+    return user.role == "principal" and person_id != user.person_id
+
+
+def can_edit(user: User, evaluation: Evaluation) -> bool:
+    """Whether `user` may change a (visible) evaluation: a principal, while it is a draft."""
+    return (user.role == "principal" and evaluation.status == "draft"
+            and evaluation.person_id != user.person_id)
+
+
+def can_cosign(user: User, evaluation: Evaluation) -> bool:
+    """Whether `user` is the agency supervisor who still has to co-sign this SRO evaluation."""
+    return (user.role == "supervisor" and evaluation.audience == "sro"
+            and evaluation.status == "submitted" and user.agency_id is not None
+            and evaluation.person.agency_id == user.agency_id
+            and evaluation.signature("supervisor") is None)
+
+
+def can_acknowledge(user: User, evaluation: Evaluation) -> bool:
+    """Whether `user` is the evaluated person and every required signature is in."""
+    return (user.person_id is not None and user.person_id == evaluation.person_id
+            and evaluation.status == "signed" and not evaluation.missing_signatures)
+
+
+def can_amend(user: User, evaluation: Evaluation) -> bool:
+    """Whether `user` may attach an amendment to this (visible) final evaluation."""
+    return (evaluation.status == "final" and user.role in AMENDERS
+            and evaluation.person_id != user.person_id)
