@@ -5,6 +5,7 @@ from models.api_tokens import ApiToken, CalendarFeed, RateLimitCounter  # noqa: 
 from models.audit import AuditEvent  # noqa: F401
 from models.base import Base, db
 from models.evaluations import Evaluation  # noqa: F401
+from models.hiring import Candidate, Vacancy  # noqa: F401
 from models.org import Agency, District, School  # noqa: F401
 from models.people import Assignment, Person  # noqa: F401
 from models.training import Completion, Course, Requirement, Waiver  # noqa: F401

@@ -47,6 +47,7 @@ BLUEPRINTS = (
     "tracker.api.views",
     "tracker.auth.views",
     "tracker.calendar.views",
+    "tracker.hiring.views",
     "tracker.main.views",
     "tracker.people.views",
     "tracker.reports.views",

@@ -1,0 +1,44 @@
+"""Spreadsheet exports from pandas DataFrames, with formula injection neutralized (reusable)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+
+# A cell starting with one of these may be run as a formula by a spreadsheet program.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value: Any) -> Any:
+    """Prefix a single quote to text that a spreadsheet would read as a formula; other values pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` with every text cell and column name neutralized."""
+    clean = frame.copy()
+    clean.columns = [neutralize(str(c)) for c in clean.columns]
+    for column in clean.columns:
+        if not pd.api.types.is_numeric_dtype(clean[column]):
+            clean[column] = clean[column].map(neutralize)
+    return clean
+
+
+def dataframe_to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with a BOM so spreadsheet programs detect the encoding), neutralized."""
+    return neutralize_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def dataframe_to_xlsx_bytes(frame: pd.DataFrame | dict[str, pd.DataFrame],
+                            sheet_name: str = "Sheet1") -> bytes:
+    """An XLSX workbook (one sheet, or one per dict entry), neutralized and stored as text cells."""
+    sheets = frame if isinstance(frame, dict) else {sheet_name: frame}
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, sheet in sheets.items():
+            neutralize_frame(sheet).to_excel(writer, sheet_name=name[:31], index=False)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Step 3 blueprint: vacancies, candidates, screening, panels, scorecards and appointments."""
