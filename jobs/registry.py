@@ -30,6 +30,7 @@ JOBS: tuple[JobSpec, ...] = (
             description="Send each digest reader one email with the day's reminders."),
     JobSpec("send-email", "jobs.send_email:run", {"minute": "*/5"}, daily=False,
             description="Send pending reminders; retry temporary failures with backoff."),
+    JobSpec("snapshot-compliance", "jobs.snapshot_compliance:run", {"hour": 4}, description="Daily trend."),
 )
 
 

@@ -8,6 +8,7 @@ from models.evaluations import Evaluation  # noqa: F401
 from models.hiring import Candidate, Vacancy  # noqa: F401
 from models.org import Agency, District, School  # noqa: F401
 from models.people import Assignment, Person  # noqa: F401
+from models.reports import ComplianceSnapshot, OutcomeCount, SelfAssessmentItem  # noqa: F401
 from models.training import Completion, Course, Requirement, Waiver  # noqa: F401
 
 __all__ = ["Base", "db"]

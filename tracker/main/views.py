@@ -1,4 +1,4 @@
-"""The home page and the health check."""
+"""The home page (what each role needs first) and the health check."""
 
 from __future__ import annotations
 
@@ -10,19 +10,49 @@ from models import db
 from models.org import School
 from models.people import Person
 from models.scoping import person_scope, school_scope
+from models.services import dashboards as dash
+from tracker.charts import bar_chart, funnel_chart
 from tracker.security import today
 
 bp = Blueprint("main", __name__)
 
 
+def _figures(role: str, day) -> dict:
+    """The figures a role's home page shows, each from one or two grouped queries."""
+    s, u = db.session, current_user
+    figures: dict = {}
+    if role in ("admin", "hr"):
+        figures["hiring"] = dash.hiring_summary(s, u, day)
+        figures["funnel"] = funnel_chart("Hiring funnel", dash.funnel(figures["hiring"]))
+    if role in ("admin", "coordinator", "principal"):
+        figures["by_school"] = dash.compliance_by_school(s, u, day)
+        figures["counts"] = dash.status_counts(s, u, day)
+        figures["school_chart"] = bar_chart(
+            "Training compliance by school",
+            [(r["school"], None if r["rate"] is None else 100 * r["rate"]) for r in figures["by_school"]],
+            max_value=100, value_label="Requirements in good standing")
+    if role in ("admin", "coordinator"):
+        figures["by_course"] = dash.compliance_by_course(s, u, day)
+        figures["expiring"] = dash.expiring_counts(s, u, day)
+    if role in ("principal", "supervisor"):
+        figures["evals"] = dash.evaluation_counts(s, u, day)
+        figures["flags_total"], figures["flags"] = dash.open_flags(s, u, day)
+    if role == "supervisor":
+        figures["sros"] = dash.people_overview(s, u, day, "sro")
+    if role == "staff" and u.person_id:
+        figures["todo"] = dash.my_todo(s, u.person_id, day)
+    return figures
+
+
 @bp.route("/")
 @login_required
 def home():
-    """Landing page: the counts this user's scope covers, and links onward."""
+    """Landing page: the figures this user's role answers to, within their scope."""
     day = today()
     people = db.session.scalar(select(func.count(Person.id)).where(person_scope(current_user, day)))
     schools = db.session.scalar(select(func.count(School.id)).where(school_scope(current_user, day)))
-    return render_template("main/home.html", people_count=people, school_count=schools)
+    return render_template("main/home.html", people_count=people, school_count=schools, day=day,
+                           **_figures(current_user.role, day))
 
 
 @bp.route("/healthz")

@@ -1,0 +1,1 @@
+"""Reports, dashboards, outcome data and the SECURe self-assessment."""

@@ -1,0 +1,85 @@
+"""Outcome data pages: suppressed tables, entry form, CSV import and downloads."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from models import db
+from models.reports import OUTCOME_MEASURES
+from models.services import outcomes as svc
+from models.services.reports import REPORT_ROLES, visible_school_ids
+from models.services.suppression import DEFAULT_THRESHOLD
+from tracker.forms import submit
+from tracker.reports.forms import OutcomeForm, OutcomeImportForm
+from tracker.reports.views import DISTRICT_ROLES, _schools, bp, download
+from tracker.security import role_required, today
+
+
+def threshold() -> int:
+    """Smallest count shown: OUTCOME_SUPPRESSION_THRESHOLD in the config or environment (default 10)."""
+    value = current_app.config.get("OUTCOME_SUPPRESSION_THRESHOLD") or \
+        os.environ.get("OUTCOME_SUPPRESSION_THRESHOLD") or DEFAULT_THRESHOLD
+    return max(int(value), 1)
+
+
+def _tables(term: str, measure: str):
+    day = today()
+    scoped = None if current_user.district_wide else visible_school_ids(db.session, current_user, day)
+    return svc.outcome_tables(db.session, term, measure, scoped, threshold())
+
+
+@bp.route("/outcomes")
+@role_required(*REPORT_ROLES)
+def list_outcomes():
+    """Outcome counts per school for a term and measure, small cells suppressed."""
+    terms = svc.outcome_terms(db.session)
+    term = request.args.get("term") if request.args.get("term") in terms else (terms[0] if terms else None)
+    measure = request.args.get("measure") if request.args.get("measure") in OUTCOME_MEASURES else "referral"
+    tables = _tables(term, measure) if term else []
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx") and term:
+        frames = []
+        for t in tables:
+            rows = [[t.title, label, *cells] for label, cells in t.table.rows()]
+            frames.append(pd.DataFrame(rows, columns=["Breakdown", "School", *t.table.col_labels, "Total"]))
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return download(frame, f"outcomes-{measure}-{term}", fmt)
+    return render_template("reports/outcomes.html", terms=terms, term=term, measure=measure,
+                           measures=OUTCOME_MEASURES, tables=tables, threshold=threshold(),
+                           can_edit=current_user.role in DISTRICT_ROLES)
+
+
+@bp.route("/outcomes/new", methods=["GET", "POST"])
+@role_required(*DISTRICT_ROLES)
+def edit_outcomes():
+    """Enter or correct one school's counts for a term and measure."""
+    form = OutcomeForm()
+    form.school_id.choices = [(s.id, s.name) for s in _schools(today())]
+    if request.method == "POST":
+        changed = submit(form, lambda data: svc.save_outcome_counts(
+            db.session, data["school_id"], data["term"], data["measure"], form.counts()))
+        if changed:
+            flash("Outcome counts saved.", "success")
+            return redirect(url_for("reports.list_outcomes", term=form.term.data.strip(),
+                                    measure=form.measure.data))
+    return render_template("reports/edit_outcomes.html", form=form, import_form=OutcomeImportForm())
+
+
+@bp.route("/outcomes/import", methods=["POST"])
+@role_required(*DISTRICT_ROLES)
+def import_outcomes():
+    """Import counts from a CSV file: all rows or none."""
+    form = OutcomeImportForm()
+    upload = request.files.get("file")
+    data = upload.read() if upload else b""
+    done = submit(form, lambda _: svc.import_outcomes_csv(db.session, data))
+    if done:
+        flash("The file was imported.", "success")
+        return redirect(url_for("reports.list_outcomes"))
+    entry = OutcomeForm(formdata=None)
+    entry.school_id.choices = [(s.id, s.name) for s in _schools(today())]
+    return render_template("reports/edit_outcomes.html", form=entry, import_form=form), 400

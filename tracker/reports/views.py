@@ -1,0 +1,97 @@
+"""Reports (HTML, CSV, XLSX) and the charts page, every one scoped to what the user may see."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_login import current_user
+
+from models import db
+from models.org import School
+from models.services import dashboards as dash
+from models.services.exports import dataframe_to_csv_bytes, dataframe_to_xlsx_bytes, neutralize_frame
+from models.services.reports import REPORT_ROLES, REPORTS, visible_school_ids
+from tracker.charts import bar_chart, funnel_chart, line_chart
+from tracker.nav import add_nav
+from tracker.security import role_required, today
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+DISTRICT_ROLES = ("admin", "hr", "coordinator")
+HTML_ROWS = 500  # pages show the first rows; the downloads hold them all
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+add_nav("Reports", "reports.index", REPORT_ROLES, 60)
+
+
+def _params(day: date) -> dict:
+    """Report parameters from the query string; a school outside the user's scope answers 404."""
+    params = {"school": request.args.get("school", type=int), "days": request.args.get("days", type=int),
+              "year": request.args.get("year", type=int)}
+    if params["school"] and params["school"] not in visible_school_ids(db.session, current_user, day):
+        abort(404)
+    return params
+
+
+def _schools(day: date) -> list[School]:
+    ids = visible_school_ids(db.session, current_user, day)
+    return list(db.session.scalars(db.select(School).where(School.id.in_(ids)).order_by(School.name)))
+
+
+def download(frame, name: str, fmt: str) -> Response:
+    """The frame as a CSV or XLSX attachment (formula-like cells neutralized by the helpers)."""
+    if fmt == "csv":
+        return Response(dataframe_to_csv_bytes(frame), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return Response(dataframe_to_xlsx_bytes(frame, sheet_name=name[:31]), mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+
+@bp.route("/")
+@role_required(*REPORT_ROLES)
+def index():
+    """The list of reports and the other report pages."""
+    return render_template("reports/index.html", reports=REPORTS.values(), district_roles=DISTRICT_ROLES)
+
+
+@bp.route("/<key>")
+@role_required(*REPORT_ROLES)
+def show_report(key: str):
+    """One report as a table, or as a CSV/XLSX download with ?format=csv|xlsx."""
+    spec = REPORTS.get(key) or abort(404)
+    day = today()
+    params = _params(day)
+    frame = spec.build(db.session, current_user, day, params)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        return download(frame, f"{key}-{day.isoformat()}", fmt)
+    shown = neutralize_frame(frame.head(HTML_ROWS)).fillna("")
+    return render_template("reports/show_report.html", spec=spec, frame=shown, total=len(frame),
+                           params=params, schools=_schools(day), limit=HTML_ROWS)
+
+
+@bp.route("/charts")
+@role_required(*REPORT_ROLES)
+def charts():
+    """Compliance by school and over time, evaluations against due, and the hiring funnel."""
+    day = today()
+    by_school = dash.compliance_by_school(db.session, current_user, day)
+    evals = dash.evaluations_by_school(db.session, current_user, day)
+    x_labels, series = dash.compliance_trend(db.session, current_user, day, days=30)
+    charts = [
+        bar_chart("Training compliance by school",
+                  [(r["school"], None if r["rate"] is None else 100 * r["rate"]) for r in by_school],
+                  max_value=100, value_label="Requirements in good standing"),
+        line_chart("Training compliance over the last 30 days", x_labels, series),
+        bar_chart("Evaluations completed against due, by school",
+                  [(r["school"], 100 * r["complete"] / r["due"] if r["due"] else None) for r in evals],
+                  max_value=100, value_label="Completed of those due"),
+        funnel_chart("Hiring funnel", dash.funnel(dash.hiring_summary(db.session, current_user, day))),
+    ]
+    charts[2].columns = ["School", "Due so far", "Completed", "Share completed"]
+    charts[2].rows = [[r["school"], str(r["due"]), str(r["complete"]), row[1]]
+                      for r, row in zip(evals, charts[2].rows, strict=True)]
+    return render_template("reports/charts.html", charts=charts)
+
+
+from tracker.reports import annual, outcomes, self_assessment  # noqa: E402, F401 - routes on bp
