@@ -61,14 +61,14 @@ def _placed_sros(today: date):
 def sros_cleared_before_placement(session: Session, today: date) -> Evidence:
     """Placed SROs with no placement exception and no unmet before-placement training."""
     placed = _placed_sros(today).subquery()
-    people = set(session.scalars(select(distinct(placed.c.person_id))))
+    people = set(session.scalars(select(placed.c.person_id).distinct()))
     excepted = set(session.scalars(
         select(Assignment.person_id).join(AuditEvent, and_(
             AuditEvent.entity_type == "assignments", AuditEvent.entity_id == Assignment.id))
         .where(AuditEvent.action == "placement_exception", Assignment.id.in_(select(placed.c.id)))))
     rows = compliance_select(today, person_ids=people).subquery()
     unmet = set(session.scalars(
-        select(distinct(rows.c.person_id))
+        select(rows.c.person_id).distinct()
         .join(Requirement, Requirement.id == rows.c.requirement_id)
         .where(Requirement.due_rule == "before_start", rows.c.role == "sro",
                rows.c.status.not_in(MET)))) if people else set()
@@ -91,8 +91,8 @@ def training_compliance_by_role(session: Session, today: date) -> Evidence:
 
 def panels_with_administrator(session: Session, today: date) -> Evidence:
     """Vacancies with a selection panel that includes a school administrator."""
-    with_panel = set(session.scalars(select(distinct(PanelMember.vacancy_id))))
-    with_admin = set(session.scalars(select(distinct(PanelMember.vacancy_id))
+    with_panel = set(session.scalars(select(PanelMember.vacancy_id).distinct()))
+    with_admin = set(session.scalars(select(PanelMember.vacancy_id).distinct()
                                      .where(PanelMember.seat == "school_administrator")))
     return Evidence("Selection panels with a school administrator", len(with_admin), len(with_panel))
 
