@@ -82,9 +82,9 @@ def show_vacancy(vacancy_id: int):
     """A vacancy: details, its pipeline (candidates by stage), criteria and panel."""
     vacancy = vacancy_or_404(vacancy_id)
     pipeline = {stage: [c for c in vacancy.candidates if c.stage == stage] for stage in STAGES}
-    scored = set(db.session.execute(
+    scored = {(c, m) for c, m in db.session.execute(
         select(Score.candidate_id, Score.member_id).join(PanelMember)
-        .where(PanelMember.vacancy_id == vacancy.id).distinct()).tuples())
+        .where(PanelMember.vacancy_id == vacancy.id).distinct())}
     return render_template("hiring/show_vacancy.html", vacancy=vacancy, pipeline=pipeline,
                            stages=STAGES, seat=my_seat(vacancy), cancel_form=CancelForm(),
                            action_form=ActionForm(), scored=scored)
