@@ -47,6 +47,7 @@ BLUEPRINTS = (
     "tracker.api.views",
     "tracker.auth.views",
     "tracker.calendar.views",
+    "tracker.evaluations.views",
     "tracker.hiring.views",
     "tracker.main.views",
     "tracker.people.views",

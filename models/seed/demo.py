@@ -118,6 +118,7 @@ SEED_STEPS = (
     "models.seed.demo:seed_foundation",
     "models.seed.reports:seed_self_assessment",
     "models.seed.reports:seed_outcomes",
+    "models.seed.evaluations:seed_evaluations",
     "models.seed.hiring:seed_hiring",
 )
 

@@ -53,12 +53,12 @@ def user(session, ew, key) -> User:
     return session.get(User, ew.users[key])
 
 
-def start(session, ew, person_id, today, principal="principal") -> Evaluation:
-    """Open a draft for last school year's cycle."""
+def start(session, ew, person_id, today, principal="principal", cycle=CYCLE) -> Evaluation:
+    """Open a draft (by default for last school year's cycle)."""
     from models.people import Assignment
 
     assignment_id = session.query(Assignment.id).filter_by(person_id=person_id).scalar()
-    ev = svc.start_evaluation(session, person_id=person_id, assignment_id=assignment_id, cycle=CYCLE,
+    ev = svc.start_evaluation(session, person_id=person_id, assignment_id=assignment_id, cycle=cycle,
                               evaluator=user(session, ew, principal), today=today)
     session.commit()
     return ev
@@ -72,3 +72,27 @@ def ratings(ev: Evaluation, values, comment="") -> dict:
         data[f"rating_{r.criterion_id}"] = v
         data[f"comment_{r.criterion_id}"] = comment
     return data
+
+
+def login_fast(client, user_id: int) -> None:
+    """Log in by writing Flask-Login's session keys (the login form itself is tested in foundation)."""
+    from flask import g
+
+    from tracker.extensions import login_manager
+
+    g.pop("_login_user", None)  # the test's app context outlives requests; drop the cached user
+
+    with client.application.test_request_context(environ_base=client.environ_base):
+        ident = login_manager._session_identifier_generator()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = str(user_id)
+        sess["_fresh"] = True
+        sess["_id"] = ident
+
+
+def forget_request_state() -> None:
+    """Drop per-request values Flask caches on `g` (the test's app context outlives each request)."""
+    from flask import g
+
+    for key in ("_login_user", "csrf_token"):
+        g.pop(key, None)

@@ -1,0 +1,1 @@
+"""Evaluations and recognition (SECURe Step 5)."""
