@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 # A cell starting with one of these may be run as a formula by a spreadsheet program.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -18,13 +19,21 @@ def neutralize(value: Any) -> Any:
     return value
 
 
-def neutralize_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def _xlsx_text(value: Any) -> Any:
+    """Drop control characters that XLSX cannot hold (they would make the export fail)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def neutralize_frame(frame: pd.DataFrame, *, xlsx: bool = False) -> pd.DataFrame:
     """A copy of `frame` with every text cell and column name neutralized."""
+    def clean_value(value):
+        return neutralize(_xlsx_text(value) if xlsx else value)
+
     clean = frame.copy()
-    clean.columns = [neutralize(str(c)) for c in clean.columns]
+    clean.columns = [clean_value(str(c)) for c in clean.columns]
     for column in clean.columns:
         if not pd.api.types.is_numeric_dtype(clean[column]):
-            clean[column] = clean[column].map(neutralize)
+            clean[column] = clean[column].map(clean_value)
     return clean
 
 
@@ -40,5 +49,5 @@ def dataframe_to_xlsx_bytes(frame: pd.DataFrame | dict[str, pd.DataFrame],
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, sheet in sheets.items():
-            neutralize_frame(sheet).to_excel(writer, sheet_name=name[:31], index=False)
+            neutralize_frame(sheet, xlsx=True).to_excel(writer, sheet_name=name[:31], index=False)
     return buffer.getvalue()

@@ -52,7 +52,8 @@ def test_invalid_transition_through_the_page_changes_nothing(client, auth, sessi
 def test_timeline_shows_each_move_with_who_and_why(client, auth, session, hw):
     auth.login(hw.emails["hr"])
     page = f"/hiring/candidates/{hw.c1}"
-    post_form(client, f"{page}/stage", {"to_stage": "screened", "reason": "Licence verified"}, token_from=page)
+    post_form(client, f"{page}/stage", {"to_stage": "screened", "reason": "Licence verified"},
+              token_from=page)
     html = client.get(page).get_data(as_text=True)
     assert "Licence verified" in html and "hr@example.org" in html and "(from Applied)" in html
     assert session.get(Candidate, hw.c1).stage == "screened"
