@@ -27,7 +27,7 @@ bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 EVALUATORS = ("admin", "hr", "principal")
 add_nav("Evaluations", "evaluations.my_evaluations", EVALUATORS, 50)
 add_nav("Co-sign queue", "evaluations.cosign_queue", ("supervisor",), 50)
-add_nav("My evaluations", "evaluations.own_evaluations", ("staff", "supervisor", "principal"), 51)
+add_nav("My evaluation history", "evaluations.own_evaluations", ("staff", "supervisor", "principal"), 51)
 
 
 @bp.app_context_processor
