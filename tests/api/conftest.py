@@ -49,3 +49,24 @@ class Api:
 def api(client):
     """API helper bound to the test client."""
     return Api(client)
+
+
+@pytest.fixture
+def training(session, world):  # noqa: F811
+    """Courses and requirements over the world: the SRO and the teachers have items due."""
+    from datetime import date
+
+    from tests.training.factories import make_course, make_requirement
+
+    basic = make_course(session, "NASRO-BASIC", title="NASRO Basic SRO Course")
+    pbis = make_course(session, "PBIS-STAFF", title="Non-punitive discipline")
+    bias = make_course(session, "BIAS-DIS", title="Implicit bias")
+    reqs = SimpleNamespace(
+        basic=make_requirement(session, basic, roles=("sro",), due_days=365),  # due 2026-09-01
+        pbis=make_requirement(session, pbis, roles=("teacher",), due_days=60),  # due 2025-10-31
+        bias=make_requirement(session, bias, roles=("teacher", "sro"), due_rule="fixed_date", due_days=None,
+                              fixed_due_date=date(2026, 12, 1)),
+    )
+    session.commit()
+    return SimpleNamespace(courses=SimpleNamespace(basic=basic.id, pbis=pbis.id, bias=bias.id),
+                           reqs=SimpleNamespace(**{k: v.id for k, v in vars(reqs).items()}))

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from models import db
 from tracker.api.auth import authenticate
 from tracker.api.limits import api_max_bytes, api_verdict
+from tracker.api.pagination import MAX_ID
 from tracker.api.problems import ApiProblem, problem_response
 from tracker.extensions import csrf
 
@@ -26,6 +27,8 @@ def guard():
     if request.endpoint in PUBLIC:
         return
     authenticate()
+    if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
+        raise NotFound("There is no such record.")  # larger than any id the database can hold
     verdict = api_verdict(g.api_token.id)
     g.rate_headers = {"X-RateLimit-Limit": verdict.limit, "X-RateLimit-Remaining": verdict.remaining}
     if not verdict.allowed:
@@ -49,12 +52,17 @@ def api_problem(problem: ApiProblem):
     return problem_response(problem.status, problem.detail, problem.errors, problem.headers)
 
 
-@bp.errorhandler(HTTPException)
 def http_problem(exc: HTTPException):
     """Werkzeug errors (404, 405, 413...) as problems, not HTML pages."""
     db.session.rollback()
-    headers = {"Allow": ", ".join(exc.valid_methods)} if isinstance(exc, MethodNotAllowed) else {}
+    headers = {"Allow": ", ".join(exc.valid_methods or ())} if isinstance(exc, MethodNotAllowed) else {}
     return problem_response(exc.code or 500, exc.description or "", headers=headers)
+
+
+# By code as well: the app's own per-code HTML handlers would otherwise win over a class handler.
+bp.register_error_handler(HTTPException, http_problem)
+for _code in (400, 403, 404, 405, 413, 415):
+    bp.register_error_handler(_code, http_problem)
 
 
 @bp.errorhandler(Exception)
@@ -91,4 +99,8 @@ def no_such_route(rest: str):
 
 
 # The resource modules add their routes to `bp`.
-from tracker.api import people  # noqa: E402,F401
+from tracker.api import (  # noqa: E402,F401
+    oversight,
+    people,  # noqa: E402,F401
+    training,
+)

@@ -8,10 +8,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from models import db
 from models.base import utcnow
 from models.services.accounts import authenticate
+from tracker.api.limits import limit_login
 from tracker.auth.forms import LoginForm
 from tracker.security import safe_next
 
 bp = Blueprint("auth", __name__)
+bp.before_request(limit_login)  # login attempts per IP+email, counted across workers
 
 BAD_LOGIN = ("That email and password do not match an active account. "
              "After several failed attempts an account is locked for 15 minutes.")
