@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from models.accounts import User
 from models.audit import AuditEvent
-from models.hiring import Candidate, PanelMember, SelectionCriterion, StageTransition, Vacancy
+from models.hiring import Candidate, PanelMember, Score, SelectionCriterion, StageTransition, Vacancy
 from models.people import Assignment
 from models.services.hiring_panel import finalize_scoring
 from tests.conftest import TODAY, post_form
@@ -154,3 +154,24 @@ def test_export_has_expected_rows_and_formula_names_are_inert(client, auth, sess
     assert comments == {"'@SUM(A1)", "'-2+3"}
     ratings = pd.read_excel(io.BytesIO(body), sheet_name="Ratings")
     assert len(ratings) == 2 * len(session.get(Vacancy, hw.vacancy).preference_criteria)
+
+
+def test_scores_after_finalizing_are_refused_on_the_form(client, auth, session, hw):
+    _recommended(session, hw)
+    before = session.scalar(select(func.count(Score.id)))
+    auth.login(hw.emails["hr"])
+    path = f"/hiring/candidates/{hw.c1}/scores/{hw.parent_seat}"
+    data = {f"rating_{c.id}": "3" for c in session.get(Vacancy, hw.vacancy).preference_criteria}
+    r = post_form(client, path, data)
+    assert r.status_code == 200 and "Scoring is finalized" in r.get_data(as_text=True)
+    assert session.scalar(select(func.count(Score.id))) == before
+
+
+def test_candidate_cannot_be_added_to_a_filled_vacancy(client, auth, session, hw):
+    session.get(Vacancy, hw.vacancy).status = "filled"
+    session.commit()
+    auth.login(hw.emails["hr"])
+    r = post_form(client, f"/hiring/vacancies/{hw.vacancy}/candidates/new",
+                  {"first_name": "Late", "last_name": "Comer", "email": "late@example.org"})
+    assert r.status_code == 200 and "only while the vacancy is open" in r.get_data(as_text=True)
+    assert session.scalar(select(func.count(Candidate.id))) == 2
