@@ -129,3 +129,28 @@ def test_dashboard_and_cosign_queue_list_the_right_items(client, session, ew):
     assert stored.signature("supervisor").signer_name == "supervisor@example.org"
     login_fast(client, ew.users["supervisor_other"])
     assert "Sam Officer" not in client.get("/evaluations/cosign").get_data(as_text=True)
+
+
+def test_hr_editing_a_template_saves_a_new_version(client, session, ew):
+    from models.evaluations import EvaluationTemplate
+
+    old = session.query(EvaluationTemplate).filter_by(key="school-personnel").one()
+    ev = start(session, ew, ew.teacher, TODAY)
+    login_fast(client, ew.users["hr"])
+    url = f"/evaluations/templates/{old.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="criteria-4-title"' in page  # four criteria plus an empty row to add one
+    data = {"csrf_token": csrf_token(client, url), "name": "Personnel v2", "description": "",
+            "criteria-0-title": "Uses non-punitive responses", "criteria-0-weight": "2",
+            "criteria-1-title": "New: attends joint debriefs", "criteria-1-weight": "abc"}
+    html = client.post(url, data=data).get_data(as_text=True)
+    assert "the weight must be a number above 0" in html
+    assert session.query(EvaluationTemplate).filter_by(key="school-personnel").count() == 1
+    data["criteria-1-weight"] = "1"
+    assert client.post(url, data=data).status_code == 302
+    session.expire_all()
+    versions = session.query(EvaluationTemplate).filter_by(key="school-personnel").order_by("version").all()
+    assert [(t.version, t.is_current) for t in versions] == [(1, False), (2, True)]
+    titles = [c.title for c in versions[1].criteria]
+    assert titles == ["Uses non-punitive responses", "New: attends joint debriefs"]
+    assert _stored(session, ev.id).template_id == old.id
