@@ -175,3 +175,16 @@ def test_candidate_cannot_be_added_to_a_filled_vacancy(client, auth, session, hw
                   {"first_name": "Late", "last_name": "Comer", "email": "late@example.org"})
     assert r.status_code == 200 and "only while the vacancy is open" in r.get_data(as_text=True)
     assert session.scalar(select(func.count(Candidate.id))) == 2
+
+
+def test_hr_adds_a_criterion_and_every_problem_is_listed(client, auth, session, hw):
+    auth.login(hw.emails["hr"])
+    r = post_form(client, "/hiring/criteria/new", {"role": "sro", "title": "", "kind": "preference"})
+    html = r.get_data(as_text=True)
+    assert "Title is required." in html and "A preference needs a weight from 1 to 10." in html
+    r = post_form(client, "/hiring/criteria/new", {"role": "sro", "title": "Bilingual", "kind": "preference",
+                                                   "weight": "2", "active": "y"})
+    assert r.status_code == 302
+    crit = session.scalar(select(SelectionCriterion).where(SelectionCriterion.title == "Bilingual"))
+    assert crit.weight == 2 and crit.active
+    assert "Bilingual" not in [c.title for c in session.get(Vacancy, hw.vacancy).criteria]
