@@ -6,6 +6,7 @@ once per district day even when a daylight-saving change repeats its hour or a s
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import socket
@@ -46,6 +47,14 @@ def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _extras(function, config: Mapping, now: datetime | None) -> dict:
+    """The optional keyword arguments (settings, now) that this job's run function accepts."""
+    params = inspect.signature(function).parameters
+    takes_all = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    extras = {"settings": MailSettings.from_config(config), "now": now}
+    return {k: v for k, v in extras.items() if takes_all or k in params}
+
+
 def execute(engine: Engine, spec: JobSpec, *, today: date, config: Mapping, slot: str,
             scheduled_for: datetime | None = None, owner: str = "", now: datetime | None = None
             ) -> dict | None:
@@ -62,7 +71,8 @@ def execute(engine: Engine, spec: JobSpec, *, today: date, config: Mapping, slot
     summary, error = None, None
     with Session(engine) as session:
         try:
-            summary = spec.function()(session, today, settings=MailSettings.from_config(config), now=now)
+            function = spec.function()
+            summary = function(session, today, **_extras(function, config, now))
             session.commit()
         except Exception:  # record the failure on the run; the scheduler keeps going
             session.rollback()

@@ -91,5 +91,5 @@ def resolve_recipients(session: Session, person_ids: set[int], evaluation_ids: s
         for chunk in _chunks(sorted(evaluation_ids)):
             stmt = (select(Evaluation.id, User.email).join(User, User.id == Evaluation.evaluator_user_id)
                     .where(Evaluation.id.in_(chunk), User.active.is_(True)))
-            out.evaluators.update(dict(session.execute(stmt).tuples().all()))
+            out.evaluators.update(dict(session.execute(stmt).all()))
     return out

@@ -50,9 +50,10 @@ def test_day_crossing_dst_runs_each_daily_job_once(app, session, first_day):
     make_district(session, time_zone="America/Chicago")
     session.commit()
     CALLS.clear()
-    specs = [JobSpec(s.name, "tests.jobs.test_scheduler:record_call", s.cron, s.daily) for s in JOBS if s.daily]
+    stand_in = "tests.jobs.test_scheduler:record_call"
+    specs = [JobSpec(s.name, stand_in, s.cron, s.daily) for s in JOBS if s.daily]
     # 01:30 happens twice on the fall-back night: the database key, not the trigger, keeps it to one run.
-    specs.append(JobSpec("ambiguous-hour", "tests.jobs.test_scheduler:record_call", {"hour": 1, "minute": 30}))
+    specs.append(JobSpec("ambiguous-hour", stand_in, {"hour": 1, "minute": 30}))
     for spec in specs:
         times = _fire_times(CronTrigger(timezone=CHICAGO, **spec.cron), first_day, 3)
         if spec.name == "ambiguous-hour" and first_day.month == 10:
@@ -115,7 +116,8 @@ def test_two_scheduler_processes_one_runs_other_waits(app, session, smtp, tmp_pa
     cmd = [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "--interval", "1",
            "--lease-seconds", "3", "--today", DAY.isoformat()]
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
-    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"),  # noqa: S603
+                              stderr=subprocess.STDOUT)
              for log in logs]
     try:
         deadline = time.monotonic() + 30
