@@ -6,6 +6,8 @@ from models.audit import AuditEvent  # noqa: F401
 from models.base import Base, db
 from models.evaluations import Evaluation  # noqa: F401
 from models.hiring import Candidate, Vacancy  # noqa: F401
+from models.jobruns import JobRun, SchedulerLease  # noqa: F401
+from models.notifications import Flag, OutboxMessage, ReminderStep  # noqa: F401
 from models.org import Agency, District, School  # noqa: F401
 from models.people import Assignment, Person  # noqa: F401
 from models.reports import ComplianceSnapshot, OutcomeCount, SelfAssessmentItem  # noqa: F401

@@ -44,12 +44,14 @@ def register_extensions(app: Flask) -> None:
 # One blueprint per workflow; each module defines `bp`.
 BLUEPRINTS = (
     "tracker.account.views",
+    "tracker.admin.views",
     "tracker.api.views",
     "tracker.auth.views",
     "tracker.calendar.views",
     "tracker.evaluations.views",
     "tracker.hiring.views",
     "tracker.main.views",
+    "tracker.notifications.views",
     "tracker.people.views",
     "tracker.reports.views",
     "tracker.schools.views",
@@ -60,6 +62,8 @@ COMMAND_GROUPS = (
     "tracker.cli:users_cli",
     "tracker.account.cli:users_cli",  # adds `users token` to the same group
     "tracker.cli:demo_cli",
+    "tracker.admin.cli:jobs_cli",
+    "tracker.admin.cli:scheduler_command",
 )
 
 

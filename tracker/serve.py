@@ -12,6 +12,7 @@ import time
 # Each entry is one process `make run` keeps alive beside the others.
 PROCESSES = {
     "web": ["-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", "{port}"],
+    "scheduler": ["-m", "flask", "--app", "wsgi", "scheduler"],
 }
 
 
