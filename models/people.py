@@ -107,6 +107,8 @@ class Assignment(Audited, TimestampMixin, db.Model):
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
+    # Why an SRO was placed before their before-assignment training was complete (audited).
+    placement_exception_reason: Mapped[str | None] = mapped_column(Text)
 
     person: Mapped[Person] = relationship(back_populates="assignments")
     schools: Mapped[list[School]] = relationship(

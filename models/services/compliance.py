@@ -93,40 +93,41 @@ def compliance_select(today: date, *, person_ids=None, school_ids=None, person_f
         select(Requirement.id, course_equivalents.c.equivalent_course_id)
         .join(course_equivalents, course_equivalents.c.course_id == Requirement.course_id),
     ).cte("satisfying")
-    candidates = (
-        select(pairs.c.person_id, pairs.c.requirement_id, Completion.id.label("completion_id"),
-               Completion.completed_on,
-               func.row_number().over(
-                   partition_by=(pairs.c.person_id, pairs.c.requirement_id),
-                   order_by=(Completion.completed_on.desc(), Completion.id.desc())).label("rn"))
-        .join(satisfying, satisfying.c.requirement_id == pairs.c.requirement_id)
-        .join(Completion, and_(Completion.person_id == pairs.c.person_id,
-                               Completion.course_id == satisfying.c.course_id,
-                               Completion.completed_on <= day))
-        .cte("candidates")
-    )
-    latest = select(candidates).where(candidates.c.rn == 1).cte("latest")
     due_date = case(
         (Requirement.due_rule == "before_start", pairs.c.start_date),
         (Requirement.due_rule == "within_days", add_days(pairs.c.start_date, Requirement.due_days)),
         else_=Requirement.fixed_due_date,
     )
+    # Each pair with its completions of any satisfying course (or one NULL row), newest first.
+    candidates = (
+        select(pairs.c.person_id, pairs.c.requirement_id, Requirement.course_id, pairs.c.role,
+               pairs.c.start_date, due_date.label("due_date"), Requirement.renewal_months,
+               Requirement.due_soon_days, Completion.id.label("completion_id"),
+               Completion.completed_on,
+               func.row_number().over(
+                   partition_by=(pairs.c.person_id, pairs.c.requirement_id),
+                   order_by=(Completion.completed_on.desc().nulls_last(),
+                             Completion.id.desc().nulls_last())).label("rn"))
+        .join(Requirement, Requirement.id == pairs.c.requirement_id)
+        .join(satisfying, satisfying.c.requirement_id == pairs.c.requirement_id)
+        .outerjoin(Completion, and_(Completion.person_id == pairs.c.person_id,
+                                    Completion.course_id == satisfying.c.course_id,
+                                    Completion.completed_on <= day))
+        .cte("candidates")
+    )
+    c = candidates.c
     expires_on = case(
-        (and_(Requirement.renewal_months.is_not(None), latest.c.completion_id.is_not(None)),
-         add_months(latest.c.completed_on, Requirement.renewal_months)),
+        (and_(c.renewal_months.is_not(None), c.completion_id.is_not(None)),
+         add_months(c.completed_on, c.renewal_months)),
         else_=None,
     )
     joined = (
-        select(pairs.c.person_id, pairs.c.requirement_id, Requirement.course_id, pairs.c.role,
-               pairs.c.start_date, due_date.label("due_date"), latest.c.completion_id,
-               latest.c.completed_on, expires_on.label("expires_on"),
-               Waiver.id.label("waiver_id"),
-               add_days(day, Requirement.due_soon_days).label("window_end"))
-        .join(Requirement, Requirement.id == pairs.c.requirement_id)
-        .outerjoin(latest, and_(latest.c.person_id == pairs.c.person_id,
-                                latest.c.requirement_id == pairs.c.requirement_id))
-        .outerjoin(Waiver, and_(Waiver.person_id == pairs.c.person_id,
-                                Waiver.requirement_id == pairs.c.requirement_id))
+        select(c.person_id, c.requirement_id, c.course_id, c.role, c.start_date, c.due_date,
+               c.completion_id, c.completed_on, expires_on.label("expires_on"),
+               Waiver.id.label("waiver_id"), add_days(day, c.due_soon_days).label("window_end"))
+        .outerjoin(Waiver, and_(Waiver.person_id == c.person_id,
+                                Waiver.requirement_id == c.requirement_id))
+        .where(c.rn == 1)
         .cte("joined")
     )
     j = joined.c

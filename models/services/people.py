@@ -9,6 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from models.audit import record_event
 from models.errors import ValidationFailed
 from models.org import Agency, School
 from models.people import EMPLOYERS, PERSON_TYPES, ROLES, Assignment, Person
@@ -115,18 +116,52 @@ def create_assignment(session: Session, person: Person, data: dict[str, Any],
 
     `today` lets placement rules (training before an SRO starts) judge the start date.
     """
-    assignment = Assignment(person=person, **_clean_assignment(session, data))
+    clean = _clean_assignment(session, data)
+    reason = _placement_check(session, person, clean, data, today)
+    assignment = Assignment(person=person, placement_exception_reason=reason, **clean)
     session.add(assignment)
     session.flush()
+    if reason:
+        record_event(session, "placement_exception", assignment, reason=reason)
     return assignment
+
+
+def _placement_check(session: Session, person: Person, clean: dict, data: dict,
+                     today: date | None) -> str | None:
+    """Training before placement: an SRO starting now needs the before-assignment courses.
+
+    Returns the exception reason to record, or None; raises ValidationFailed naming each unmet course.
+    Future-dated placements are recorded as they are and show "not cleared" until the training is done.
+    """
+    from models.services.compliance import unmet_before_assignment
+
+    reason = (data.get("placement_exception_reason") or "").strip() or None
+    if today is None or clean["role"] != "sro" or clean["start_date"] > today:
+        return None
+    unmet = unmet_before_assignment(session, person.id, "sro", today) if person.id else []
+    if not unmet:
+        return None
+    if reason:
+        return reason
+    raise ValidationFailed([("placement_exception_reason", (
+        f"{person.full_name} has not completed the training required before an SRO placement: "
+        f"{', '.join(unmet)}. Record the training first, or give the reason for an exception."))])
 
 
 def update_assignment(session: Session, assignment: Assignment, data: dict[str, Any],
                       today: date | None = None) -> Assignment:
     """Change an assignment (dates, schools, role); history is the audit trail."""
-    for key, value in _clean_assignment(session, data).items():
+    clean = _clean_assignment(session, data)
+    starts_now = clean["role"] != assignment.role or clean["start_date"] != assignment.start_date
+    reason = (_placement_check(session, assignment.person, clean, data, today)
+              if starts_now else None)
+    for key, value in clean.items():
         setattr(assignment, key, value)
+    if reason:
+        assignment.placement_exception_reason = reason
     session.flush()
+    if reason:
+        record_event(session, "placement_exception", assignment, reason=reason)
     return assignment
 
 

@@ -35,6 +35,8 @@ class AssignmentForm(FlaskForm):
                            render_kw={"placeholder": "YYYY-MM-DD"})
     end_date = DateField("End date (leave empty while it lasts)", validators=[Optional()])
     notes = TextAreaField("Notes")
+    placement_exception_reason = TextAreaField(
+        "Placement exception reason (only for an SRO starting before the required training)")
 
 
 class DeleteForm(FlaskForm):
