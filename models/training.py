@@ -18,11 +18,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from models.audit import Audited
 from models.base import TimestampMixin, db, utcnow
+from models.errors import DomainError
 from models.people import Person
 
 DUE_RULES = {
@@ -33,6 +36,7 @@ DUE_RULES = {
 # State presets a district can switch on (domain reference §4); None = the national set.
 PRESETS = {"TX": "Texas", "IL": "Illinois", "OH": "Ohio", "NC": "North Carolina"}
 DEFAULT_DUE_SOON_DAYS = 30
+MUTABLE_COMPLETION_FIELDS = {"verified_by_user_id", "verified_at"}
 
 # Completing `equivalent_course_id` satisfies any requirement for `course_id`.
 course_equivalents = Table(
@@ -182,3 +186,17 @@ class Waiver(Audited, TimestampMixin, db.Model):
 
     person: Mapped[Person] = relationship()
     requirement: Mapped[Requirement] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _completions_are_append_only(session, flush_context, instances) -> None:
+    """Completions are history: never deleted, and only verification may change on one."""
+    for obj in session.deleted:
+        if isinstance(obj, Completion):
+            raise DomainError("Completion records are permanent; record a correction as a new completion.")
+    for obj in session.dirty:
+        if isinstance(obj, Completion) and session.is_modified(obj):
+            state = inspect(obj)
+            changed = {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
+            if changed - MUTABLE_COMPLETION_FIELDS:
+                raise DomainError("Completion records cannot be edited; add a new completion instead.")

@@ -55,6 +55,7 @@ BLUEPRINTS = (
     "tracker.people.views",
     "tracker.reports.views",
     "tracker.schools.views",
+    "tracker.training.views",
     "tracker.users.views",
 )
 # Command groups as "module:attribute".
@@ -64,6 +65,7 @@ COMMAND_GROUPS = (
     "tracker.cli:demo_cli",
     "tracker.admin.cli:jobs_cli",
     "tracker.admin.cli:scheduler_command",
+    "tracker.training.cli:training_cli",
 )
 
 

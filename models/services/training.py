@@ -1,0 +1,113 @@
+"""Recording completions (with certificates), verifying them, and granting waivers."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.errors import ValidationFailed
+from models.training import Completion, Course, Requirement, Waiver
+
+MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
+# Magic bytes -> (content type, extension): the file's content decides, never its name.
+SIGNATURES = ((b"%PDF-", "application/pdf", ".pdf"),
+              (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+              (b"\xff\xd8\xff", "image/jpeg", ".jpg"))
+
+
+def sniff_certificate(data: bytes) -> tuple[str, str] | None:
+    """(content type, extension) for a PDF, PNG or JPEG by its first bytes; None otherwise."""
+    for magic, kind, ext in SIGNATURES:
+        if data.startswith(magic):
+            return kind, ext
+    return None
+
+
+def store_certificate(upload_dir: str, data: bytes) -> tuple[str, str]:
+    """Check and save certificate bytes under a random name; returns (stored name, content type)."""
+    if len(data) > MAX_CERTIFICATE_BYTES:
+        raise ValidationFailed([("certificate", "The certificate file is larger than 5 MB.")])
+    found = sniff_certificate(data)
+    if found is None:
+        raise ValidationFailed([("certificate", "The certificate must be a PDF, PNG or JPEG file.")])
+    kind, ext = found
+    folder = Path(upload_dir) / "certificates"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secrets.token_hex(16) + ext
+    (folder / name).write_bytes(data)
+    return name, kind
+
+
+def certificate_path(upload_dir: str, completion: Completion) -> Path | None:
+    """Where a completion's certificate is stored, if it has one."""
+    if not completion.certificate_file:
+        return None
+    return Path(upload_dir) / "certificates" / Path(completion.certificate_file).name
+
+
+def record_completion(session: Session, person, data: dict[str, Any], today: date, *,
+                      user_id: int | None = None, certificate: tuple[str, str, str] | None = None
+                      ) -> Completion:
+    """Add one completion (never overwrite); `certificate` is (stored name, type, original name)."""
+    problems: list[tuple[str | None, str]] = []
+    course = session.get(Course, data.get("course_id")) if data.get("course_id") else None
+    if course is None:
+        problems.append(("course_id", "Choose a course from the catalog."))
+    done: date | None = data.get("completed_on")
+    if done is None:
+        problems.append(("completed_on", "Completion date is required (YYYY-MM-DD)."))
+    elif done > today:
+        problems.append(("completed_on", "The completion date cannot be in the future."))
+    hours = data.get("hours")
+    if hours is not None and not (0 < hours <= 200):
+        problems.append(("hours", "Hours must be above 0 and at most 200."))
+    if course and done and session.scalar(select(Completion.id).where(
+            Completion.person_id == person.id, Completion.course_id == course.id,
+            Completion.completed_on == done)):
+        problems.append(("completed_on", "This completion is already recorded for that date."))
+    if problems:
+        raise ValidationFailed(problems)
+    comp = Completion(person_id=person.id, course_id=course.id, completed_on=done,
+                      hours=hours if hours is not None else course.hours,
+                      certificate_number=(data.get("certificate_number") or "").strip() or None,
+                      source="form", recorded_by_user_id=user_id)
+    if certificate:
+        comp.certificate_file, comp.certificate_type, comp.certificate_name = certificate
+    session.add(comp)
+    session.flush()
+    return comp
+
+
+def verify_completion(session: Session, completion: Completion, user_id: int, now: datetime) -> None:
+    """A coordinator confirms a completion against its evidence (the only change a completion takes)."""
+    if completion.verified_at is None:
+        completion.verified_by_user_id = user_id
+        completion.verified_at = now
+        session.flush()
+
+
+def grant_waiver(session: Session, person, data: dict[str, Any], today: date, *,
+                 user_id: int | None, label: str) -> Waiver:
+    """Waive one requirement for one person, recording who and why."""
+    problems: list[tuple[str | None, str]] = []
+    req = session.get(Requirement, data.get("requirement_id")) if data.get("requirement_id") else None
+    if req is None:
+        problems.append(("requirement_id", "Choose the requirement to waive."))
+    reason = (data.get("reason") or "").strip()
+    if len(reason) < 5:
+        problems.append(("reason", "Give the reason for the waiver."))
+    if req and session.scalar(select(Waiver.id).where(Waiver.person_id == person.id,
+                                                     Waiver.requirement_id == req.id)):
+        problems.append(("requirement_id", "This requirement is already waived for this person."))
+    if problems:
+        raise ValidationFailed(problems)
+    waiver = Waiver(person_id=person.id, requirement_id=req.id, reason=reason, granted_on=today,
+                    granted_by_user_id=user_id, granted_by_label=label)
+    session.add(waiver)
+    session.flush()
+    return waiver

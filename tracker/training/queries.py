@@ -1,0 +1,33 @@
+"""Scoped reads for the training pages: the engine's rows joined to names, in one query each."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from models import db
+from models.people import Person
+from models.scoping import person_scope
+from models.services.compliance import compliance_select
+from models.training import Course
+
+
+def board_rows(user, today: date, *, school_id=None, role="", status="", course_id=None, limit=500):
+    """Compliance rows the user may see, filtered, with person and course names; and counts."""
+    sub = compliance_select(today, person_filter=person_scope(user, today),
+                            school_ids=[school_id] if school_id else None).subquery()
+    stmt = (select(sub, Person.first_name, Person.last_name, Course.code, Course.title)
+            .join(Person, Person.id == sub.c.person_id).join(Course, Course.id == sub.c.course_id))
+    conds = []
+    if role:
+        conds.append(sub.c.role == role)
+    if course_id:
+        conds.append(sub.c.course_id == course_id)
+    stmt = stmt.where(*conds)
+    counts = dict(db.session.execute(select(sub.c.status, func.count()).where(*conds)
+                                     .group_by(sub.c.status)).all())
+    if status:
+        stmt = stmt.where(sub.c.status == status)
+    rows = db.session.execute(stmt.order_by(sub.c.due_date, Person.last_name).limit(limit)).all()
+    return rows, counts

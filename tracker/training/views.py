@@ -1,0 +1,185 @@
+"""Training pages: the compliance board, transcripts, course pages, completions, certificates, imports."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from models import db
+from models.base import utcnow
+from models.errors import ValidationFailed
+from models.org import School
+from models.people import ROLES
+from models.scoping import school_scope
+from models.services import training as svc
+from models.services.compliance import STATUS_LABELS, STATUSES, compliance_rows, unmet_before_assignment
+from models.services.training_import import MAX_HOURS, apply_plan, check_roster, read_roster
+from models.training import Completion, Course, Requirement, Waiver
+from tracker.forms import get_or_404, show_problems, submit
+from tracker.nav import add_nav
+from tracker.people.queries import visible_person_or_404
+from tracker.security import role_required, today
+from tracker.training.forms import CompletionForm, ImportForm, VerifyForm, WaiverForm
+from tracker.training.queries import board_rows
+
+bp = Blueprint("training", __name__, url_prefix="/training")
+MANAGERS = ("admin", "hr", "coordinator")
+READERS = MANAGERS + ("principal", "supervisor")
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+add_nav("Training", "training.board", READERS, 30)
+
+
+@bp.route("/")
+@role_required(*READERS)
+def board():
+    """The coordinator's compliance board, scoped to what the user may see."""
+    day, args = today(), request.args
+    rows, counts = board_rows(current_user, day, school_id=args.get("school", type=int),
+                              role=args.get("role", ""), status=args.get("status", ""),
+                              course_id=args.get("course", type=int))
+    schools = db.session.scalars(select(School).where(school_scope(current_user, day))
+                                 .order_by(School.name)).all()
+    courses = db.session.scalars(select(Course).order_by(Course.code)).all()
+    return render_template("training/board.html", rows=rows, counts=counts, statuses=STATUSES,
+                           labels=STATUS_LABELS, schools=schools, courses=courses, roles=ROLES)
+
+
+def _transcript_context(person, day):
+    rows = compliance_rows(db.session, day, person_ids=[person.id])
+    courses = {c.id: c for c in db.session.scalars(select(Course))}
+    history = db.session.scalars(select(Completion).where(Completion.person_id == person.id)
+                                 .options(selectinload(Completion.course))
+                                 .order_by(Completion.completed_on.desc(), Completion.id.desc())).all()
+    waivers = db.session.scalars(select(Waiver).where(Waiver.person_id == person.id)).all()
+    cleared = None
+    if any(a.role == "sro" and (a.end_date is None or a.end_date >= day) for a in person.assignments):
+        cleared = unmet_before_assignment(db.session, person.id, "sro", day)
+    return {"person": person, "rows": rows, "courses": courses, "history": history,
+            "waivers": waivers, "unmet": cleared, "labels": STATUS_LABELS, "today_": day}
+
+
+@bp.route("/people/<int:person_id>")
+@login_required
+def transcript(person_id: int):
+    """A person's printable transcript: status per requirement and the full history."""
+    day = today()
+    person = visible_person_or_404(current_user, person_id, day)
+    return render_template("training/transcript.html", verify_form=VerifyForm(),
+                           **_transcript_context(person, day))
+
+
+@bp.route("/people/<int:person_id>/completions/new", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def create_completion(person_id: int):
+    """Record one completion, with an optional certificate."""
+    day = today()
+    person = visible_person_or_404(current_user, person_id, day)
+    form = CompletionForm()
+    form.course_id.choices = [("", "— choose —")] + [
+        (c.id, f"{c.code} {c.title}") for c in db.session.scalars(select(Course).order_by(Course.code))]
+    if request.method == "POST":
+        def action(data):
+            upload = request.files.get("certificate")
+            cert = None
+            if upload and upload.filename:
+                name, kind = svc.store_certificate(current_app.config["UPLOAD_DIR"], upload.read())
+                cert = (name, kind, upload.filename[:255])
+            return svc.record_completion(db.session, person, data, day, user_id=current_user.id,
+                                         certificate=cert)
+        if submit(form, action):
+            flash("Completion recorded.", "success")
+            return redirect(url_for("training.transcript", person_id=person.id))
+    return render_template("training/edit_completion.html", form=form, person=person)
+
+
+@bp.route("/completions/<int:completion_id>/certificate")
+@login_required
+def download_certificate(completion_id: int):
+    """The certificate file, only for users who may see the person (404 otherwise)."""
+    comp = get_or_404(Completion, completion_id)
+    visible_person_or_404(current_user, comp.person_id, today())
+    path = svc.certificate_path(current_app.config["UPLOAD_DIR"], comp)
+    if path is None or not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=comp.certificate_type, as_attachment=True,
+                     download_name=comp.certificate_name or path.name)
+
+
+@bp.route("/completions/<int:completion_id>/verify", methods=["POST"])
+@role_required("admin", "coordinator")
+def verify_completion(completion_id: int):
+    """A coordinator verifies a completion."""
+    comp = get_or_404(Completion, completion_id)
+    visible_person_or_404(current_user, comp.person_id, today())
+    if not VerifyForm().validate_on_submit():
+        abort(400)
+    svc.verify_completion(db.session, comp, current_user.id, utcnow())
+    db.session.commit()
+    flash("Completion verified.", "success")
+    return redirect(url_for("training.transcript", person_id=comp.person_id))
+
+
+@bp.route("/people/<int:person_id>/waivers/new", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def create_waiver(person_id: int):
+    """Waive a requirement for a person, with the reason."""
+    day = today()
+    person = visible_person_or_404(current_user, person_id, day)
+    form = WaiverForm()
+    reqs = db.session.scalars(select(Requirement).options(selectinload(Requirement.course))).all()
+    form.requirement_id.choices = [("", "— choose —")] + [
+        (r.id, f"{r.course.code} ({r.preset or 'national'})") for r in reqs]
+    if request.method == "POST":
+        if submit(form, lambda data: svc.grant_waiver(db.session, person, data, day,
+                                                       user_id=current_user.id,
+                                                       label=current_user.email)):
+            flash("Waiver recorded.", "success")
+            return redirect(url_for("training.transcript", person_id=person.id))
+    return render_template("training/edit_waiver.html", form=form, person=person)
+
+
+@bp.route("/courses/<int:course_id>")
+@role_required(*READERS)
+def show_course(course_id: int):
+    """A course and the people (in scope) who are due, overdue or expired on it."""
+    course = get_or_404(Course, course_id)
+    rows, counts = board_rows(current_user, today(), course_id=course.id)
+    due = [r for r in rows if r.status in ("due_soon", "overdue", "expired", "not_yet_due")]
+    return render_template("training/show_course.html", course=course, rows=due, counts=counts,
+                           labels=STATUS_LABELS, statuses=STATUSES)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def import_roster():
+    """Upload a roster: preview every problem by row; import only when there are none."""
+    form, plan = ImportForm(), None
+    if request.method == "POST" and form.validate():
+        upload = request.files.get("file")
+        data = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
+        try:
+            if not data:
+                raise ValidationFailed([("file", "Choose a roster file.")])
+            if len(data) > MAX_IMPORT_BYTES:
+                raise ValidationFailed([("file", "The file is larger than 10 MB.")])
+
+            plan = check_roster(db.session, read_roster(io.BytesIO(data), upload.filename), today())
+            if plan.ok:
+                added = apply_plan(db.session, plan, filename=upload.filename, user_id=current_user.id)
+                db.session.commit()
+                flash(f"{plan.rows} rows read, {added} completions added.", "success")
+                return redirect(url_for("training.import_roster"))
+        except ValidationFailed as error:
+            db.session.rollback()
+            show_problems(form, error)
+    return render_template("training/import.html", form=form, plan=plan, max_hours=MAX_HOURS)
+
+
+@bp.app_context_processor
+def _training_helpers():
+    """`training_summary(person)` for the person page's training section."""
+    return {"training_summary": lambda person: _transcript_context(person, today())}
