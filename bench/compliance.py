@@ -136,7 +136,8 @@ def write_csv(path: Path, db: Path, rows: int, seed: int = 7) -> None:
     people = con.execute("SELECT p.email, p.person_type FROM people p").fetchall()
     codes = {}
     for code, role in con.execute("SELECT c.code, rr.role FROM courses c JOIN requirements r ON"
-                                  " r.course_id = c.id JOIN requirement_roles rr ON rr.requirement_id = r.id"):
+                                  " r.course_id = c.id JOIN requirement_roles rr"
+                                  " ON rr.requirement_id = r.id"):
         codes.setdefault(role, []).append(code)
     con.close()
     seen = set()
@@ -205,7 +206,8 @@ def main() -> None:
                          capture_output=True, text=True, check=True)
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"{'import %d-row CSV (child process)' % rows:<48} {wall:8.3f} s   {out.stdout.strip()}")
+    label = f"import {rows}-row CSV (child process)"
+    print(f"{label:<48} {wall:8.3f} s   {out.stdout.strip()}")
     print(f"{'import peak memory (ru_maxrss)':<48} {peak:8.1f} MB")
 
 
