@@ -32,9 +32,10 @@ def _fresh_postgres() -> None:
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         db.create_all()
         _pg_schema_ready = True
-    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    # DELETE in dependency order, sent as one batch: far cheaper than TRUNCATE on mostly empty tables.
+    deletes = "; ".join(f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        conn.exec_driver_sql(deletes)
 
 
 def make_config(tmp_path, **overrides):
