@@ -116,6 +116,7 @@ def demo_accounts(session: Session) -> list[tuple[str, str]]:
 # Each later workflow adds its own idempotent step, as "module:function(session, today) -> bool".
 SEED_STEPS = (
     "models.seed.demo:seed_foundation",
+    "models.seed.training:seed_training",
     "models.seed.hiring:seed_hiring",
     "models.seed.reports:seed_self_assessment",
     "models.seed.reports:seed_outcomes",
