@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from jobs.registry import get_job
+from jobs.scheduler import execute
 from models import db
 from models.audit import set_actor
 from models.errors import ValidationFailed
 from models.seed import demo
 from tracker.security import today
 
+DEMO_JOBS = ("flag-overdue", "snapshot-compliance")
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 
@@ -44,9 +48,16 @@ def create_user_command(email, role, schools, agency, password):
 def seed_command():
     """Load the demo district (safe to run again: existing data is left alone)."""
     set_actor(db.session, None, "demo seed")
-    created = demo.seed_all(db.session, today())
+    day = today()
+    created = demo.seed_all(db.session, day)
     db.session.commit()
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+    if created:
+        # Flags and today's compliance snapshot, so dashboards show them before the first nightly run.
+        for name in DEMO_JOBS:
+            summary = execute(db.engine, get_job(name), today=day, config=current_app.config,
+                              slot="demo-seed", owner="demo seed")
+            click.echo(f"Ran {name}: " + ", ".join(f"{k}={v}" for k, v in (summary or {}).items()))
     click.echo(f"Demo accounts (password: {demo.DEMO_PASSWORD}):")
     for email, role in demo.demo_accounts(db.session):
         click.echo(f"  {role:<12} {email}")
