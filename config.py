@@ -37,6 +37,11 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "SECURe Tracker <no-reply@localhost>")
+    # Smallest outcome count shown; smaller cells (and cells that would reveal them) are suppressed.
+    OUTCOME_SUPPRESSION_THRESHOLD = int(os.environ.get("OUTCOME_SUPPRESSION_THRESHOLD", 10))
+    API_MAX_CONTENT_LENGTH = int(os.environ.get("API_MAX_CONTENT_LENGTH", 1024 * 1024))
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300/60")  # requests/seconds per token
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/300")  # attempts/seconds per IP+email
 
 
 class TestConfig(Config):

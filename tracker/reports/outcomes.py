@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -20,10 +18,8 @@ from tracker.security import role_required, today
 
 
 def threshold() -> int:
-    """Smallest count shown: OUTCOME_SUPPRESSION_THRESHOLD in the config or environment (default 10)."""
-    value = current_app.config.get("OUTCOME_SUPPRESSION_THRESHOLD") or \
-        os.environ.get("OUTCOME_SUPPRESSION_THRESHOLD") or DEFAULT_THRESHOLD
-    return max(int(value), 1)
+    """Smallest count shown: the OUTCOME_SUPPRESSION_THRESHOLD setting (default 10)."""
+    return max(int(current_app.config.get("OUTCOME_SUPPRESSION_THRESHOLD") or DEFAULT_THRESHOLD), 1)
 
 
 def _tables(term: str, measure: str):
