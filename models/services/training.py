@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.audit import record_event
 from models.errors import ValidationFailed
-from models.training import Completion, Course, Requirement, Waiver
+from models.org import District
+from models.training import PRESETS, Completion, Course, DistrictPreset, Requirement, Waiver
 
 MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
 # Magic bytes -> (content type, extension): the file's content decides, never its name.
@@ -111,3 +113,36 @@ def grant_waiver(session: Session, person, data: dict[str, Any], today: date, *,
     session.add(waiver)
     session.flush()
     return waiver
+
+
+def district_presets(session: Session) -> set[str]:
+    """Keys of the state presets the district has switched on."""
+    return set(session.scalars(select(DistrictPreset.preset)))
+
+
+def set_presets(session: Session, presets) -> tuple[list[str], list[str]]:
+    """Switch exactly `presets` on for the district, auditing each change; returns (on, off)."""
+    wanted = {p for p in presets if p}
+    problems: list[tuple[str | None, str]] = []
+    unknown = sorted(wanted - set(PRESETS))
+    if unknown:
+        problems.append(("presets", f"Unknown state preset: {', '.join(unknown)}."))
+    district = session.scalar(select(District).order_by(District.id))
+    if district is None:
+        problems.append((None, "Set up the district first."))
+    if problems:
+        raise ValidationFailed(problems)
+    current = {p.preset: p for p in session.scalars(
+        select(DistrictPreset).where(DistrictPreset.district_id == district.id))}
+    switched_on = sorted(wanted - set(current))
+    switched_off = sorted(set(current) - wanted)
+    for key in switched_on:
+        session.add(DistrictPreset(district_id=district.id, preset=key))
+        record_event(session, "preset_on", district, after={"preset": key, "name": PRESETS[key]},
+                     reason=f"{PRESETS[key]} requirements switched on")
+    for key in switched_off:
+        session.delete(current[key])
+        record_event(session, "preset_off", district, before={"preset": key, "name": PRESETS[key]},
+                     reason=f"{PRESETS[key]} requirements switched off")
+    session.flush()
+    return switched_on, switched_off

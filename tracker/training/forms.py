@@ -5,6 +5,8 @@ from flask_wtf.file import FileField
 from wtforms import DateField, FloatField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from tracker.widgets import MultiCheckboxField
+
 
 def _int_or_none(value):
     return int(value) if value not in (None, "", "None") else None
@@ -35,3 +37,9 @@ class ImportForm(FlaskForm):
 
 class VerifyForm(FlaskForm):
     """An empty form: its CSRF token protects the verify button."""
+
+
+class PresetsForm(FlaskForm):
+    """Which state presets the district uses."""
+
+    presets = MultiCheckboxField("State presets switched on")

@@ -18,12 +18,12 @@ from models.scoping import school_scope
 from models.services import training as svc
 from models.services.compliance import STATUS_LABELS, STATUSES, compliance_rows, unmet_before_assignment
 from models.services.training_import import MAX_HOURS, apply_plan, check_roster, read_roster
-from models.training import Completion, Course, Requirement, Waiver
+from models.training import PRESETS, Completion, Course, Requirement, Waiver
 from tracker.forms import get_or_404, show_problems, submit
 from tracker.nav import add_nav
 from tracker.people.queries import visible_person_or_404
 from tracker.security import role_required, today
-from tracker.training.forms import CompletionForm, ImportForm, VerifyForm, WaiverForm
+from tracker.training.forms import CompletionForm, ImportForm, PresetsForm, VerifyForm, WaiverForm
 from tracker.training.queries import board_rows
 
 bp = Blueprint("training", __name__, url_prefix="/training")
@@ -177,6 +177,25 @@ def import_roster():
             db.session.rollback()
             show_problems(form, error)
     return render_template("training/import.html", form=form, plan=plan, max_hours=MAX_HOURS)
+
+
+@bp.route("/presets", methods=["GET", "POST"])
+@role_required("admin", "coordinator")
+def edit_presets():
+    """Switch the district's state presets on or off (each change is audited)."""
+    form = PresetsForm()
+    form.presets.choices = list(PRESETS.items())
+    if request.method == "GET":
+        form.presets.data = sorted(svc.district_presets(db.session))
+    elif submit(form, lambda data: svc.set_presets(db.session, data["presets"] or [])):
+        flash("State presets saved.", "success")
+        return redirect(url_for("training.edit_presets"))
+    reqs = db.session.scalars(select(Requirement).where(Requirement.preset.is_not(None))
+                              .options(selectinload(Requirement.course),
+                                       selectinload(Requirement.role_links))
+                              .order_by(Requirement.preset, Requirement.id)).all()
+    return render_template("training/edit_presets.html", form=form, presets=PRESETS,
+                           requirements=reqs, roles=ROLES)
 
 
 @bp.app_context_processor
