@@ -18,7 +18,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import (
-    Date,
     Integer,
     Select,
     String,
@@ -33,55 +32,19 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement
 
 from models.evaluations import CycleRule, Evaluation
 from models.org import District
 from models.people import Assignment, Person, assignment_schools
+from models.services.sqldates import add_days, make_date
 
 EVAL_STATUSES = ("not_yet_due", "due", "overdue", "complete")
 DUE_WINDOW_DAYS = 30
 DEFAULT_FIRST_REVIEW_DAYS = 90
 FIRST_REVIEW = "first-review"
 NOT_EVALUATED_ROLES = ("sro_supervisor",)
-
-
-class add_days(FunctionElement):  # noqa: N801 - reads like the SQL function it compiles to
-    """`date + n days` for a Date expression and an integer expression, on SQLite and PostgreSQL."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(add_days)
-def _add_days_default(element, compiler, **kw):
-    day, days = list(element.clauses)
-    return f"({compiler.process(day, **kw)} + {compiler.process(days, **kw)})"
-
-
-@compiles(add_days, "sqlite")
-def _add_days_sqlite(element, compiler, **kw):
-    day, days = list(element.clauses)
-    return f"date({compiler.process(day, **kw)}, '+' || ({compiler.process(days, **kw)}) || ' days')"
-
-
-class make_date(FunctionElement):  # noqa: N801
-    """A date from integer year, month and day expressions, on SQLite and PostgreSQL."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(make_date)
-def _make_date_default(element, compiler, **kw):
-    return f"make_date({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(make_date, "sqlite")
-def _make_date_sqlite(element, compiler, **kw):
-    return f"printf('%04d-%02d-%02d', {compiler.process(element.clauses, **kw)})"
 
 
 def audience_of(role) -> ColumnElement:

@@ -76,3 +76,20 @@ def _add_days_sqlite(element, compiler, **kw):
 def as_int(expr) -> ColumnElement:
     """An integer-typed expression (keeps both dialects' concatenation and arithmetic happy)."""
     return cast(expr, Integer)
+
+
+class make_date(FunctionElement):  # noqa: N801
+    """A date from integer year, month and day expressions, on SQLite and PostgreSQL."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(make_date)
+def _make_date_default(element, compiler, **kw):
+    return f"make_date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(make_date, "sqlite")
+def _make_date_sqlite(element, compiler, **kw):
+    return f"printf('%04d-%02d-%02d', {compiler.process(element.clauses, **kw)})"
