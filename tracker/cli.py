@@ -19,6 +19,14 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 
 
+def fail_with(error: ValidationFailed) -> None:
+    """Roll back, print every problem, and exit non-zero (a CLI's form errors)."""
+    db.session.rollback()
+    for _, message in error.problems:
+        click.echo(f"Error: {message}", err=True)
+    raise SystemExit(1) from None
+
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", required=True, help="admin, hr, coordinator, principal, supervisor or staff")
@@ -36,10 +44,7 @@ def create_user_command(email, role, schools, agency, password):
         user = create_user(db.session, email, role, password, school_names=tuple(schools),
                            agency_name=agency)
     except ValidationFailed as error:
-        db.session.rollback()
-        for _, message in error.problems:
-            click.echo(f"Error: {message}", err=True)
-        raise SystemExit(1) from None
+        fail_with(error)
     db.session.commit()
     click.echo(f"Created {user.email} ({user.role}).")
 

@@ -10,7 +10,7 @@ from models.base import utcnow
 from models.errors import ValidationFailed
 from models.services.accounts import find_user
 from models.services.api_tokens import create_api_token
-from tracker.cli import users_cli
+from tracker.cli import fail_with, users_cli
 
 
 @users_cli.command("token")
@@ -27,10 +27,7 @@ def create_token_command(email, name):
     try:
         token, secret = create_api_token(db.session, user, name, utcnow())
     except ValidationFailed as error:
-        db.session.rollback()
-        for _, message in error.problems:
-            click.echo(f"Error: {message}", err=True)
-        raise SystemExit(1) from None
+        fail_with(error)
     db.session.commit()
     click.echo(f"Token {token.prefix}… created for {user.email} ({user.role}). "
                "Copy it now; it is not shown again:")
