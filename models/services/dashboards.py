@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models.accounts import User
 from models.hiring import OPEN_STAGES, STAGES, Candidate, Vacancy
@@ -126,7 +126,8 @@ def open_flags(session: Session, user: User, today: date, limit: int = 20) -> tu
     visible = select(Person.id).where(person_scope(user, today))
     cond = and_(Flag.closed_on.is_(None), Flag.person_id.in_(visible))
     total = session.scalar(select(func.count(Flag.id)).where(cond))
-    flags = list(session.scalars(select(Flag).where(cond).order_by(Flag.due_date, Flag.id).limit(limit)))
+    flags = list(session.scalars(select(Flag).where(cond).options(selectinload(Flag.person))
+                                 .order_by(Flag.due_date, Flag.id).limit(limit)))
     return total or 0, flags
 
 
