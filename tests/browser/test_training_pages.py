@@ -1,0 +1,74 @@
+"""Training pages in a real browser on the demo data: accessible (axe) and free of console errors."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from models import db
+from models.people import Person
+from models.seed.demo import DEMO_PASSWORD, seed_foundation
+from models.seed.training import seed_training
+from models.training import Course
+from tests.browser.conftest import assert_accessible, login
+from tests.conftest import TODAY
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(app):
+    """The demo district with its training history; ids of the demo SRO and of a course."""
+    with app.app_context():
+        seed_foundation(db.session, TODAY)
+        seed_training(db.session, TODAY)
+        db.session.commit()
+        sro = db.session.scalar(select(Person.id).where(Person.person_type == "sro").order_by(Person.id))
+        course = db.session.scalar(select(Course.id).where(Course.code == "YMHFA"))
+    return {"sro": sro, "course": course}
+
+
+def test_every_training_page_is_accessible(page, demo):
+    login(page, "coordinator@riverside.example", DEMO_PASSWORD)
+    page.goto("/training/")
+    assert page.get_by_role("heading", name="Training compliance").is_visible()
+    assert_accessible(page)
+    page.goto("/training/?status=overdue")
+    assert_accessible(page)
+
+    page.goto(f"/training/people/{demo['sro']}")
+    assert page.get_by_text("NASRO-BASIC").first.is_visible()
+    assert_accessible(page)
+
+    page.goto(f"/training/courses/{demo['course']}")
+    assert_accessible(page)
+
+    page.goto(f"/training/people/{demo['sro']}/completions/new")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save").click()  # nothing chosen: every problem listed
+    assert page.get_by_role("alert").is_visible()
+    assert_accessible(page)
+
+    page.goto(f"/training/people/{demo['sro']}/waivers/new")
+    assert_accessible(page)
+
+    page.goto("/training/import")
+    assert_accessible(page)
+    roster = ("Email,Course code,Completion date,Hours\n"
+              "nobody@example.org,YMHFA,2026-01-05,8\n"
+              "maria.alvarez@riverside.example,NO-SUCH,2031-01-01,900\n").encode()
+    page.set_input_files("input[type=file]", files=[
+        {"name": "roster.csv", "mimeType": "text/csv", "buffer": roster}])
+    page.get_by_role("button", name="Check and import").click()
+    problems = page.get_by_role("table", name="Problems by row of the file")
+    assert problems.is_visible()
+    assert problems.get_by_role("row").count() > 3  # header + at least one problem per bad cell
+    assert_accessible(page)
+
+    page.goto("/training/presets")
+    page.get_by_label("Texas").check()
+    page.get_by_role("button", name="Save presets").click()
+    assert page.get_by_text("State presets saved.").is_visible()
+    assert page.get_by_label("Texas").is_checked()
+    assert_accessible(page)
+    assert page.errors == []
