@@ -54,9 +54,9 @@ def test_every_training_page_is_accessible(page, demo):
 
     page.goto("/training/import")
     assert_accessible(page)
-    roster = ("Email,Course code,Completion date,Hours\n"
-              "nobody@example.org,YMHFA,2026-01-05,8\n"
-              "maria.alvarez@riverside.example,NO-SUCH,2031-01-01,900\n").encode()
+    roster = (b"Email,Course code,Completion date,Hours\n"
+              b"nobody@example.org,YMHFA,2026-01-05,8\n"
+              b"maria.alvarez@riverside.example,NO-SUCH,2031-01-01,900\n")
     page.set_input_files("input[type=file]", files=[
         {"name": "roster.csv", "mimeType": "text/csv", "buffer": roster}])
     page.get_by_role("button", name="Check and import").click()
