@@ -23,14 +23,14 @@ def not_ended(today: date, entity=Assignment) -> ColumnElement[bool]:
 
 def assigned_to_schools(school_ids, today: date) -> ColumnElement[bool]:
     """Condition over Person: has a current or upcoming assignment at one of `school_ids`."""
-    # Aliases keep this subquery correlated to Person only, even inside queries over Assignment.
+    # An uncorrelated IN (aliases keep it independent of queries over Assignment): the database
+    # builds the small list of people once from the school index, instead of probing every row.
     a = aliased(Assignment)
     link = assignment_schools.alias()
-    return exists().where(
-        a.person_id == Person.id,
-        not_ended(today, a),
-        link.c.assignment_id == a.id,
-        link.c.school_id.in_(school_ids),
+    return Person.id.in_(
+        select(a.person_id)
+        .join(link, link.c.assignment_id == a.id)
+        .where(link.c.school_id.in_(list(school_ids)), not_ended(today, a))
     )
 
 

@@ -66,8 +66,14 @@ def _people_condition(today, person_ids, school_ids, person_filter):
     return conds
 
 
-def compliance_select(today: date, *, person_ids=None, school_ids=None, person_filter=None) -> Select:
-    """One set-based SELECT of person × applicable requirement with due date and status."""
+def compliance_select(today: date, *, person_ids=None, school_ids=None, person_filter=None,
+                      course_ids=None) -> Select:
+    """One set-based SELECT of person × applicable requirement with due date and status.
+
+    `course_ids` keeps only the requirements for those courses (the same rows as filtering the
+    result on course_id, without computing the others).
+    """
+    course_cond = () if course_ids is None else (Requirement.course_id.in_(list(course_ids)),)
     day = literal(today, Date)
     ranked = (
         select(Assignment.person_id, RequirementRole.requirement_id, Assignment.role,
@@ -78,7 +84,7 @@ def compliance_select(today: date, *, person_ids=None, school_ids=None, person_f
         .join(RequirementRole, RequirementRole.role == Assignment.role)
         .join(Requirement, Requirement.id == RequirementRole.requirement_id)
         .where(or_(Assignment.end_date.is_(None), Assignment.end_date >= day), active_requirements(),
-               *_people_condition(today, person_ids, school_ids, person_filter))
+               *course_cond, *_people_condition(today, person_ids, school_ids, person_filter))
         .cte("ranked")
     )
     pairs = (
@@ -93,22 +99,15 @@ def compliance_select(today: date, *, person_ids=None, school_ids=None, person_f
         select(Requirement.id, course_equivalents.c.equivalent_course_id)
         .join(course_equivalents, course_equivalents.c.course_id == Requirement.course_id),
     ).cte("satisfying")
-    due_date = case(
-        (Requirement.due_rule == "before_start", pairs.c.start_date),
-        (Requirement.due_rule == "within_days", add_days(pairs.c.start_date, Requirement.due_days)),
-        else_=Requirement.fixed_due_date,
-    )
     # Each pair with its completions of any satisfying course (or one NULL row), newest first.
+    # Only the columns the window needs go through its sort; the rest is joined to the winners.
     candidates = (
-        select(pairs.c.person_id, pairs.c.requirement_id, Requirement.course_id, pairs.c.role,
-               pairs.c.start_date, due_date.label("due_date"), Requirement.renewal_months,
-               Requirement.due_soon_days, Completion.id.label("completion_id"),
-               Completion.completed_on,
+        select(pairs.c.person_id, pairs.c.requirement_id, pairs.c.role, pairs.c.start_date,
+               Completion.id.label("completion_id"), Completion.completed_on,
                func.row_number().over(
                    partition_by=(pairs.c.person_id, pairs.c.requirement_id),
                    order_by=(Completion.completed_on.desc().nulls_last(),
                              Completion.id.desc().nulls_last())).label("rn"))
-        .join(Requirement, Requirement.id == pairs.c.requirement_id)
         .join(satisfying, satisfying.c.requirement_id == pairs.c.requirement_id)
         .outerjoin(Completion, and_(Completion.person_id == pairs.c.person_id,
                                     Completion.course_id == satisfying.c.course_id,
@@ -116,15 +115,22 @@ def compliance_select(today: date, *, person_ids=None, school_ids=None, person_f
         .cte("candidates")
     )
     c = candidates.c
+    due_date = case(
+        (Requirement.due_rule == "before_start", c.start_date),
+        (Requirement.due_rule == "within_days", add_days(c.start_date, Requirement.due_days)),
+        else_=Requirement.fixed_due_date,
+    )
     expires_on = case(
-        (and_(c.renewal_months.is_not(None), c.completion_id.is_not(None)),
-         add_months(c.completed_on, c.renewal_months)),
+        (and_(Requirement.renewal_months.is_not(None), c.completion_id.is_not(None)),
+         add_months(c.completed_on, Requirement.renewal_months)),
         else_=None,
     )
     joined = (
-        select(c.person_id, c.requirement_id, c.course_id, c.role, c.start_date, c.due_date,
-               c.completion_id, c.completed_on, expires_on.label("expires_on"),
-               Waiver.id.label("waiver_id"), add_days(day, c.due_soon_days).label("window_end"))
+        select(c.person_id, c.requirement_id, Requirement.course_id, c.role, c.start_date,
+               due_date.label("due_date"), c.completion_id, c.completed_on,
+               expires_on.label("expires_on"), Waiver.id.label("waiver_id"),
+               add_days(day, Requirement.due_soon_days).label("window_end"))
+        .join(Requirement, Requirement.id == c.requirement_id)
         .outerjoin(Waiver, and_(Waiver.person_id == c.person_id,
                                 Waiver.requirement_id == c.requirement_id))
         .where(c.rn == 1)

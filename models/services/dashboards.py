@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import String, and_, case, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from models.accounts import User
@@ -43,18 +43,76 @@ def compliance_by_school(session: Session, user: User, today: date) -> list[dict
     """Per visible school: requirement rows, rows in good standing, rate, overdue and expired."""
     ids = visible_school_ids(session, user, today)
     sub = compliance_select(today, person_filter=person_scope(user, today)).subquery()
+    # Totals per person first (the engine runs once), then summed over each school's people.
+    per_person = (select(sub.c.person_id, func.count().label("n"), _good(sub.c.status).label("good"),
+                         func.sum(case((sub.c.status == "overdue", 1), else_=0)).label("overdue"),
+                         func.sum(case((sub.c.status == "expired", 1), else_=0)).label("expired"))
+                  .group_by(sub.c.person_id).cte("per_person"))
     links = _school_links(ids, today)
-    stmt = (select(School.id, School.name, func.count(sub.c.person_id), _good(sub.c.status),
-                   func.sum(case((sub.c.status == "overdue", 1), else_=0)),
-                   func.sum(case((sub.c.status == "expired", 1), else_=0)))
+    stmt = (select(School.id, School.name, func.sum(per_person.c.n), func.sum(per_person.c.good),
+                   func.sum(per_person.c.overdue), func.sum(per_person.c.expired))
             .select_from(School)
             .outerjoin(links, links.c.school_id == School.id)
-            .outerjoin(sub, sub.c.person_id == links.c.person_id)
+            .outerjoin(per_person, per_person.c.person_id == links.c.person_id)
             .where(School.id.in_(ids)).group_by(School.id, School.name).order_by(School.name))
-    return [{"school_id": sid, "school": name, "total": total, "good": int(good or 0),
+    return [{"school_id": sid, "school": name, "total": int(total or 0), "good": int(good or 0),
              "rate": (int(good or 0) / total) if total else None,
              "overdue": int(over or 0), "expired": int(exp or 0)}
             for sid, name, total, good, over, exp in session.execute(stmt)]
+
+
+def compliance_overview(session: Session, user: User, today: date, *, courses: bool = False) -> dict:
+    """The figures of status_counts, compliance_by_school and (optionally) by course and expiring.
+
+    One statement: the engine runs once and its rows are aggregated several ways (same results as
+    calling those functions one by one).
+    """
+    ids = visible_school_ids(session, user, today)
+    rows = compliance_select(today, person_filter=person_scope(user, today)).cte("engine_rows")
+    r, none = rows.c, cast(null(), String)
+
+    def part(kind, key, label, sort, *values):
+        values = values + (literal(0),) * (4 - len(values))
+        return select(literal(kind).label("kind"), cast(key, String).label("k"), label.label("label"),
+                      sort.label("sort"), *[v.label(f"v{i}") for i, v in enumerate(values)])
+
+    per_person = (select(r.person_id, func.count().label("n"), _good(r.status).label("good"),
+                         func.sum(case((r.status == "overdue", 1), else_=0)).label("overdue"),
+                         func.sum(case((r.status == "expired", 1), else_=0)).label("expired"))
+                  .group_by(r.person_id).subquery("per_person"))
+    links = _school_links(ids, today)
+    parts = [part("status", r.status, none, none, func.count()).group_by(r.status),
+             part("school", School.id, School.name, School.name, func.sum(per_person.c.n),
+                  func.sum(per_person.c.good), func.sum(per_person.c.overdue),
+                  func.sum(per_person.c.expired))
+             .select_from(School).outerjoin(links, links.c.school_id == School.id)
+             .outerjoin(per_person, per_person.c.person_id == links.c.person_id)
+             .where(School.id.in_(ids)).group_by(School.id, School.name)]
+    if courses:
+        parts.append(part("course", Course.code, Course.title, Course.code, func.count(), _good(r.status))
+                     .select_from(Course).join(rows, r.course_id == Course.id)
+                     .group_by(Course.code, Course.title))
+        valid = r.status.in_(("complete", "due_soon"))
+        parts.append(part("expiring", literal("x"), none, none, *[
+            func.sum(case((and_(valid, r.expires_on >= today, r.expires_on <= today + timedelta(days=d)), 1),
+                          else_=0)) for d in (30, 60, 90)]))
+    union = union_all(*parts).subquery()
+    out = {"counts": dict.fromkeys(STATUSES, 0), "by_school": [], "by_course": [], "expiring": {}}
+    for kind, key, label, _, a, b, c, d in session.execute(
+            select(union).order_by(union.c.kind, union.c.sort)):
+        a, b, c, d = (int(v or 0) for v in (a, b, c, d))
+        if kind == "status":
+            out["counts"][key] = a
+        elif kind == "school":
+            out["by_school"].append({"school_id": int(key), "school": label, "total": a, "good": b,
+                                     "rate": b / a if a else None, "overdue": c, "expired": d})
+        elif kind == "course":
+            out["by_course"].append({"code": key, "title": label, "total": a, "good": b, "rate": b / a})
+        else:
+            out["expiring"] = {30: a, 60: b, 90: c}
+    if courses and not out["expiring"]:
+        out["expiring"] = {30: 0, 60: 0, 90: 0}
+    return out
 
 
 def compliance_by_course(session: Session, user: User, today: date) -> list[dict]:
@@ -88,12 +146,16 @@ def evaluations_by_school(session: Session, user: User, today: date) -> list[dic
     """Per visible school: evaluations due by today (or done) and those complete."""
     ids = visible_school_ids(session, user, today)
     sub = evaluation_due_select(today, person_filter=person_scope(user, today)).subquery()
-    links = _school_links(ids, today)
     due = case((sub.c.due_date <= today, 1), (sub.c.status == "complete", 1), else_=0)
-    stmt = (select(School.name, func.sum(due), func.sum(case((sub.c.status == "complete", 1), else_=0)))
+    # Totals per person first (the engine runs once), then summed over each school's people.
+    per_person = (select(sub.c.person_id, func.sum(due).label("due"),
+                         func.sum(case((sub.c.status == "complete", 1), else_=0)).label("complete"))
+                  .group_by(sub.c.person_id).cte("per_person"))
+    links = _school_links(ids, today)
+    stmt = (select(School.name, func.sum(per_person.c.due), func.sum(per_person.c.complete))
             .select_from(School)
             .outerjoin(links, links.c.school_id == School.id)
-            .outerjoin(sub, sub.c.person_id == links.c.person_id)
+            .outerjoin(per_person, per_person.c.person_id == links.c.person_id)
             .where(School.id.in_(ids)).group_by(School.id, School.name).order_by(School.name))
     return [{"school": name, "due": int(d or 0), "complete": int(c or 0)}
             for name, d, c in session.execute(stmt)]

@@ -25,15 +25,15 @@ def _figures(role: str, day) -> dict:
         figures["hiring"] = dash.hiring_summary(s, u, day)
         figures["funnel"] = funnel_chart("Hiring funnel", dash.funnel(figures["hiring"]))
     if role in ("admin", "coordinator", "principal"):
-        figures["by_school"] = dash.compliance_by_school(s, u, day)
-        figures["counts"] = dash.status_counts(s, u, day)
+        # One run of the engine for every training figure on the page.
+        overview = dash.compliance_overview(s, u, day, courses=role != "principal")
+        figures["by_school"], figures["counts"] = overview["by_school"], overview["counts"]
+        if role != "principal":
+            figures["by_course"], figures["expiring"] = overview["by_course"], overview["expiring"]
         figures["school_chart"] = bar_chart(
             "Training compliance by school",
             [(r["school"], None if r["rate"] is None else 100 * r["rate"]) for r in figures["by_school"]],
             max_value=100, value_label="Requirements in good standing")
-    if role in ("admin", "coordinator"):
-        figures["by_course"] = dash.compliance_by_course(s, u, day)
-        figures["expiring"] = dash.expiring_counts(s, u, day)
     if role in ("principal", "supervisor"):
         figures["evals"] = dash.evaluation_counts(s, u, day)
         figures["flags_total"], figures["flags"] = dash.open_flags(s, u, day)

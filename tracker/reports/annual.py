@@ -45,11 +45,10 @@ def annual_report():
             totals = [(t.title, t.table.col_labels, t.table.rows()[-1][1]) for t in tables]
             outcome_totals.append((label, totals))
     checklist = sa.checklist(db.session, day)
+    training = dash.compliance_overview(db.session, current_user, day, courses=True)  # one engine run
     return render_template(
         "reports/annual.html", day=day, staffing=_staffing(day),
-        counts=dash.status_counts(db.session, current_user, day),
-        by_school=dash.compliance_by_school(db.session, current_user, day),
-        by_course=dash.compliance_by_course(db.session, current_user, day),
+        counts=training["counts"], by_school=training["by_school"], by_course=training["by_course"],
         evals=dash.evaluation_counts(db.session, current_user, day),
         recognitions=[(label, recognitions.get(k, 0)) for k, label in RECOGNITION_KINDS.items()],
         term=terms[0] if terms else None, outcome_totals=outcome_totals, threshold=threshold(),

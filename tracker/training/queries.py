@@ -16,7 +16,8 @@ from models.training import Course
 def board_rows(user, today: date, *, school_id=None, role="", status="", course_id=None, limit=500):
     """Compliance rows the user may see, filtered, with person and course names; and counts."""
     sub = compliance_select(today, person_filter=person_scope(user, today),
-                            school_ids=[school_id] if school_id else None).subquery()
+                            school_ids=[school_id] if school_id else None,
+                            course_ids=[course_id] if course_id else None).subquery()
     stmt = (select(sub, Person.first_name, Person.last_name, Course.code, Course.title)
             .join(Person, Person.id == sub.c.person_id).join(Course, Course.id == sub.c.course_id))
     conds = []
