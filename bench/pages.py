@@ -124,8 +124,8 @@ def prepare(app) -> dict[str, int]:
 def report_pages(school: int | None = None) -> list[str]:
     """Every report as HTML, CSV and XLSX (optionally for one school), plus the other report pages."""
     q = f"school={school}&" if school else ""
-    pages = ["/reports/", "/reports/charts", "/reports/outcomes", "/reports/outcomes?format=csv",
-             "/reports/outcomes?format=xlsx"]
+    pages = [] if school else ["/reports/", "/reports/charts", "/reports/outcomes",
+                               "/reports/outcomes?format=csv", "/reports/outcomes?format=xlsx"]
     for key in REPORTS:
         pages += [f"/reports/{key}?{q}".rstrip("?&"), f"/reports/{key}?{q}format=csv",
                   f"/reports/{key}?{q}format=xlsx"]
@@ -145,7 +145,7 @@ def plan(ids: dict[str, int]) -> list[tuple[str, str, str]]:
              ("agency SROs (statewide)", "supervisor", "/reports/overdue")]
     rows += [("statewide (1,000 schools)", key, p) for key, p in
              [("hr", "/"), ("coordinator", "/"), ("admin", "/"), ("admin", "/reports/annual"),
-              ("admin", "/reports/self-assessment"), ("admin", "/reports/charts"),
+              ("admin", "/reports/self-assessment"), ("coordinator", "/reports/charts"),
               ("coordinator", "/reports/overdue"), ("coordinator", "/training/"),
               ("coordinator", training[1])]]
     return rows

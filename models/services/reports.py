@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import extract, func, literal, or_, select
+from sqlalchemy import and_, extract, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from models.accounts import User
@@ -62,9 +62,12 @@ def school_names(session: Session, user: User, today: date, school_id: int | Non
 
 def _with_people(session, user, today, frame, school_id=None) -> pd.DataFrame:
     """Add the person's name, type and visible schools to a frame with a person_id column."""
+    cond = person_scope(user, today)
+    if school_id:  # one school's frame: read only its few people, not everyone the user sees
+        cond = and_(cond, Person.id.in_([int(i) for i in frame["person_id"].unique()]))
     people = _read(session, select(Person.id.label("person_id"),
                                    (Person.last_name + ", " + Person.first_name).label("Person"),
-                                   Person.person_type).where(person_scope(user, today)))
+                                   Person.person_type).where(cond))
     people["Type"] = people.pop("person_type").map(lambda t: PERSON_TYPES.get(t, t))
     merged = frame.merge(people, on="person_id", how="inner")
     merged = merged.merge(school_names(session, user, today, school_id), on="person_id", how="left")
