@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
     FormField,
     HiddenField,
+    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -105,3 +107,17 @@ class TemplateForm(FlaskForm):
     description = TextAreaField("Description")
     criteria = FieldList(FormField(CriterionForm), min_entries=1)
 
+
+
+class CycleSettingsForm(FlaskForm):
+    """When evaluations fall due."""
+
+    year_end_month = IntegerField("School year ends: month (1-12)", validators=[Optional()])
+    year_end_day = IntegerField("School year ends: day of the month", validators=[Optional()])
+    sro_annual = BooleanField("School resource officers: annual evaluation at the school year's end")
+    sro_first_review_days = IntegerField("School resource officers: first review, days after a new "
+                                         "assignment starts (empty for none)", validators=[Optional()])
+    school_personnel_annual = BooleanField("School personnel: annual evaluation at the school year's end")
+    school_personnel_first_review_days = IntegerField(
+        "School personnel: first review, days after a new assignment starts (empty for none)",
+        validators=[Optional()])

@@ -197,4 +197,4 @@ def print_evaluation(evaluation_id: int):
 
 __all__ = ["bp", "evaluation_scope"]
 
-from tracker.evaluations import recognition_views  # noqa: E402, F401 - routes on bp
+from tracker.evaluations import cycle_views, recognition_views  # noqa: E402, F401 - routes on bp
