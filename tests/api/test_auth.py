@@ -65,3 +65,15 @@ def test_cli_token_for_unknown_user_fails(runner, session):
     assert result.exit_code == 1
     assert "No account" in result.output
     assert session.scalar(select(func.count(ApiToken.id))) == 0
+
+
+def test_using_a_token_records_when_it_was_last_used(api, session, tokens):
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(tokens.admin)))
+    assert token.last_used_at is None
+    assert api.get("/people", tokens.admin).status_code == 200
+    session.expire_all()
+    first = session.get(ApiToken, token.id).last_used_at
+    assert first is not None
+    api.get("/people", tokens.admin)  # within the hour: no second write
+    session.expire_all()
+    assert session.get(ApiToken, token.id).last_used_at == first

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 
 from flask import g, request
+from sqlalchemy import update
 
 from models import db
 from models.accounts import User
+from models.api_tokens import ApiToken
 from models.audit import set_actor
+from models.base import utcnow
 from models.services.api_tokens import find_api_token
 from tracker.api.problems import ApiProblem
 
+USE_RESOLUTION = timedelta(hours=1)
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}
 
 
@@ -24,9 +29,22 @@ def authenticate() -> None:
     token = find_api_token(db.session, secret.strip())
     if token is None:
         raise ApiProblem(401, "The API token is not valid or has been revoked.", headers=CHALLENGE)
+    _note_use(token)
     g.api_token = token
     g.api_user = token.user
     set_actor(db.session, token.user.id, f"{token.user.email} (API token {token.prefix}…)")
+
+
+def _note_use(token: ApiToken) -> None:
+    # At most once an hour, in its own short transaction: a read-only request must not need a commit,
+    # and busy clients should not write on every call.
+    now = utcnow()
+    last = token.last_used_at
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=now.tzinfo)
+    if last is None or now - last > USE_RESOLUTION:
+        with db.engine.begin() as conn:
+            conn.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
 
 
 def api_user() -> User:
