@@ -36,6 +36,7 @@ from models.org import School  # noqa: E402
 from models.people import Assignment, Person, assignment_schools  # noqa: E402
 from models.reports import ComplianceSnapshot  # noqa: E402
 from models.services.reports import REPORTS  # noqa: E402
+from models.services.stores import STORES, refresh_all, store_day  # noqa: E402
 from tracker import create_app  # noqa: E402
 
 PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway dataset
@@ -118,6 +119,11 @@ def prepare(app) -> dict[str, int]:
                  "due_date": TODAY - timedelta(days=pid % 40), "status": "overdue",
                  "first_flagged_on": TODAY - timedelta(days=pid % 30)} for pid in people])
             s.commit()
+        if not all(store_day(s, store) == TODAY for store in STORES):
+            t0 = time.perf_counter()
+            counts = refresh_all(s, TODAY)
+            s.commit()
+            print(f"stores refreshed for {TODAY}: {counts} in {time.perf_counter() - t0:.1f} s", flush=True)
         return {"staff": staff_id, "sro": sro_id, "course": 1}  # course 1: teachers' first requirement
 
 

@@ -15,6 +15,7 @@ class JobSpec:
     target: str  # "module:function", the function being run(session, today, ...) -> dict
     cron: dict = field(default_factory=dict)
     daily: bool = True  # daily jobs run at most once per district day (unique job + run date)
+    at_start: bool = False  # also fire when the scheduler starts (a daily job already run today skips)
     description: str = ""
 
     def function(self) -> Callable[..., dict]:
@@ -24,6 +25,8 @@ class JobSpec:
 
 
 JOBS: tuple[JobSpec, ...] = (
+    JobSpec("refresh-stores", "jobs.refresh_stores:run", {"hour": 0, "minute": 5}, at_start=True,
+            description="Recompute the stored compliance and evaluation rows for the new day."),
     JobSpec("flag-overdue", "jobs.flag_overdue:run", {"hour": 5, "minute": 30},
             description="Flag due-soon, overdue and expiring items; queue each reminder step once."),
     JobSpec("send-digests", "jobs.send_digests:run", {"hour": 6, "minute": 30},

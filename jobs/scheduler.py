@@ -108,8 +108,9 @@ def build_scheduler(engine: Engine, config: Mapping, zone: ZoneInfo, *, owner: s
     for spec in jobs:
         trigger = (IntervalTrigger(seconds=interval, timezone=zone) if interval
                    else CronTrigger(timezone=zone, **spec.cron))
+        first = {"next_run_time": datetime.now(zone)} if spec.at_start and not interval else {}
         scheduler.add_job(fire, trigger, args=[engine, spec, config, zone], id=spec.name, name=spec.name,
-                          kwargs={"owner": owner, "fixed_today": fixed_today})
+                          kwargs={"owner": owner, "fixed_today": fixed_today}, **first)
     return scheduler
 
 

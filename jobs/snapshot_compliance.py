@@ -4,32 +4,29 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.org import School
 from models.people import Assignment, assignment_schools
 from models.reports import ComplianceSnapshot
 from models.scoping import not_ended
-from models.services.compliance import MET, compliance_select
+from models.services.compliance import MET
+from models.services.stores import compliance_summary_source, ensure_current
 
 
 def run(session: Session, today: date) -> dict:
     """One row per school for `today`; a second run the same day changes nothing (unique school+day)."""
     done = set(session.scalars(select(ComplianceSnapshot.school_id).where(ComplianceSnapshot.day == today)))
-    rows = compliance_select(today).subquery()
+    ensure_current(session, today)
+    per = compliance_summary_source(session, today).subquery()
     links = (select(Assignment.person_id, assignment_schools.c.school_id).distinct()
              .join(assignment_schools, assignment_schools.c.assignment_id == Assignment.id)
              .where(not_ended(today))).subquery()
-
-    def count(cond):
-        return func.sum(case((cond, 1), else_=0))
-
-    stmt = (select(School.id, func.count(rows.c.person_id), count(rows.c.status.in_(MET)),
-                   count(rows.c.status == "overdue"), count(rows.c.status == "expired"),
-                   count(rows.c.status == "due_soon"))
+    stmt = (select(School.id, func.sum(per.c.total), func.sum(sum(per.c[s] for s in MET)),
+                   func.sum(per.c.overdue), func.sum(per.c.expired), func.sum(per.c.due_soon))
             .select_from(School).outerjoin(links, links.c.school_id == School.id)
-            .outerjoin(rows, rows.c.person_id == links.c.person_id).group_by(School.id))
+            .outerjoin(per, per.c.person_id == links.c.person_id).group_by(School.id))
     added = 0
     for school_id, total, good, overdue, expired, due_soon in session.execute(stmt):
         if school_id in done:

@@ -11,6 +11,8 @@ from models.notifications import Flag, OutboxMessage, ReminderStep  # noqa: F401
 from models.org import Agency, District, School  # noqa: F401
 from models.people import Assignment, Person  # noqa: F401
 from models.reports import ComplianceSnapshot, OutcomeCount, SelfAssessmentItem  # noqa: F401
+from models.services import stores as _stores  # noqa: E402, F401  (registers the store refresh hook)
+from models.stores import compliance_items, compliance_people, evaluation_due_items, store_states  # noqa: F401
 from models.training import Completion, Course, Requirement, Waiver  # noqa: F401
 
 __all__ = ["Base", "db"]

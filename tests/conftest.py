@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from config import TestConfig
 from models import db
+from models.services import stores
 from tracker import create_app
 
 TODAY = date(2026, 10, 15)
@@ -58,10 +59,17 @@ def app(tmp_path):
             _fresh_postgres()
         else:
             db.create_all()
+        # The stored engine rows, current for the pinned day: pages read them, and every write the
+        # test makes must keep them equal to what the engines compute (checked after the test).
+        stores.refresh_all(db.session, TODAY)
+        db.session.commit()
     yield app
     with app.app_context():
         db.session.remove()
+        differences = stores.differences(db.session)
+        db.session.remove()
         db.engine.dispose()
+    assert not any(differences.values()), f"stored engine rows out of date: {differences}"
 
 
 @pytest.fixture

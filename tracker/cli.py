@@ -14,7 +14,7 @@ from models.errors import ValidationFailed
 from models.seed import demo
 from tracker.security import today
 
-DEMO_JOBS = ("flag-overdue", "snapshot-compliance")
+DEMO_JOBS = ("refresh-stores", "flag-overdue", "snapshot-compliance")
 users_cli = AppGroup("users", help="Manage user accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 

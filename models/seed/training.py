@@ -18,6 +18,7 @@ from models.people import Person
 from models.seed.demo import FIRST, LAST, SRO_PLAN, STAFF_PLAN
 from models.seed.training_catalog import seed_catalog
 from models.services.sqldates import add_months_py
+from models.services.stores import refresh_people
 from models.training import Completion, Course, Requirement, Waiver
 
 COORDINATOR = "coordinator@riverside.example"
@@ -65,7 +66,8 @@ def seed_training(session: Session, today: date) -> bool:
                 rows.append(_completion(person, req.course, done, today,
                                         coordinator_id if (index + n) % 3 else None))
     if rows:
-        session.execute(insert(Completion), rows)
+        session.execute(insert(Completion), rows)  # bulk: bypasses the flush hook that keeps stores
+        refresh_people(session.connection(), {row["person_id"] for row in rows})
     by_code = {r.course.code: r for r in national}
     for index, code, reason in WAIVERS:
         person = people.get(emails[index])

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 from models.accounts import User
 from models.people import Person
 from models.scoping import person_scope
-from models.services.compliance import compliance_select
-from models.services.evaluation_due import evaluation_due_select
+from models.services.stores import compliance_source, evaluation_due_source
 from models.training import Course
 
 OVERSEERS = ("coordinator", "principal", "supervisor")
@@ -83,7 +82,7 @@ def _evaluation_item(row, today: date, whose: str) -> DueItem | None:
 
 
 def _training_rows(session: Session, today: date, **scope):
-    rows = compliance_select(today, **scope).subquery("c")
+    rows = compliance_source(session, today, **scope).subquery("c")
     stmt = (select(rows, Course.code, Course.title, Person.first_name, Person.last_name)
             .join(Course, Course.id == rows.c.course_id).join(Person, Person.id == rows.c.person_id)
             .order_by(rows.c.person_id, rows.c.requirement_id))
@@ -91,7 +90,7 @@ def _training_rows(session: Session, today: date, **scope):
 
 
 def _evaluation_rows(session: Session, today: date, **scope):
-    rows = evaluation_due_select(today, **scope).order_by(None).subquery("e")
+    rows = evaluation_due_source(session, today, **scope).subquery("e")
     stmt = (select(rows, Person.first_name, Person.last_name).join(Person, Person.id == rows.c.person_id)
             .order_by(rows.c.person_id, rows.c.assignment_id, rows.c.cycle))
     return session.execute(stmt).all()

@@ -50,30 +50,32 @@ def active_requirements():
                Requirement.preset.in_(select(DistrictPreset.preset)))
 
 
-def _people_condition(today, person_ids, school_ids, person_filter):
-    """Conditions over Assignment.person_id for the requested scope."""
+def people_condition(today, person_ids, school_ids, person_filter, column=Assignment.person_id):
+    """Conditions over a person id column (Assignment.person_id by default) for the requested scope."""
     conds = []
     if person_ids is not None:
-        conds.append(Assignment.person_id.in_(list(person_ids)))
+        conds.append(column.in_(list(person_ids)))
     if school_ids is not None:
         at_school = (select(Assignment.person_id)
                      .join(assignment_schools, assignment_schools.c.assignment_id == Assignment.id)
                      .where(assignment_schools.c.school_id.in_(list(school_ids)),
                             or_(Assignment.end_date.is_(None), Assignment.end_date >= today)))
-        conds.append(Assignment.person_id.in_(at_school))
+        conds.append(column.in_(at_school))
     if person_filter is not None:
-        conds.append(Assignment.person_id.in_(select(Person.id).where(person_filter)))
+        conds.append(column.in_(select(Person.id).where(person_filter)))
     return conds
 
 
 def compliance_select(today: date, *, person_ids=None, school_ids=None, person_filter=None,
-                      course_ids=None) -> Select:
+                      course_ids=None, requirement_ids=None) -> Select:
     """One set-based SELECT of person × applicable requirement with due date and status.
 
-    `course_ids` keeps only the requirements for those courses (the same rows as filtering the
-    result on course_id, without computing the others).
+    `course_ids` and `requirement_ids` keep only those requirements (the same rows as filtering
+    the result on course_id or requirement_id, without computing the others).
     """
     course_cond = () if course_ids is None else (Requirement.course_id.in_(list(course_ids)),)
+    if requirement_ids is not None:
+        course_cond += (Requirement.id.in_(list(requirement_ids)),)
     day = literal(today, Date)
     ranked = (
         select(Assignment.person_id, RequirementRole.requirement_id, Assignment.role,
@@ -84,7 +86,7 @@ def compliance_select(today: date, *, person_ids=None, school_ids=None, person_f
         .join(RequirementRole, RequirementRole.role == Assignment.role)
         .join(Requirement, Requirement.id == RequirementRole.requirement_id)
         .where(or_(Assignment.end_date.is_(None), Assignment.end_date >= day), active_requirements(),
-               *course_cond, *_people_condition(today, person_ids, school_ids, person_filter))
+               *course_cond, *people_condition(today, person_ids, school_ids, person_filter))
         .cte("ranked")
     )
     pairs = (

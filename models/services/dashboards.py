@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import String, and_, case, cast, func, literal, null, select, union_all
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from models.accounts import User
@@ -14,9 +14,14 @@ from models.org import School
 from models.people import Assignment, Person, assignment_schools
 from models.reports import ComplianceSnapshot
 from models.scoping import not_ended, person_scope
-from models.services.compliance import MET, STATUSES, compliance_select
-from models.services.evaluation_due import evaluation_due_select
+from models.services.compliance import MET, STATUSES
 from models.services.reports import visible_school_ids, visible_vacancies
+from models.services.stores import (
+    EXPIRING_DAYS,
+    compliance_source,
+    compliance_summary_source,
+    evaluation_due_source,
+)
 from models.training import Course
 
 
@@ -31,93 +36,50 @@ def _school_links(ids: list[int], today: date):
             .where(not_ended(today), assignment_schools.c.school_id.in_(ids))).subquery("links")
 
 
-def status_counts(session: Session, user: User, today: date, **scope) -> dict[str, int]:
-    """Compliance rows per status in the user's scope."""
-    sub = compliance_select(today, person_filter=person_scope(user, today), **scope).subquery()
-    counts = dict.fromkeys(STATUSES, 0)
-    counts.update(dict(session.execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all()))
-    return counts
-
-
-def compliance_by_school(session: Session, user: User, today: date) -> list[dict]:
-    """Per visible school: requirement rows, rows in good standing, rate, overdue and expired."""
-    ids = visible_school_ids(session, user, today)
-    sub = compliance_select(today, person_filter=person_scope(user, today)).subquery()
-    # Totals per person first (the engine runs once), then summed over each school's people.
-    per_person = (select(sub.c.person_id, func.count().label("n"), _good(sub.c.status).label("good"),
-                         func.sum(case((sub.c.status == "overdue", 1), else_=0)).label("overdue"),
-                         func.sum(case((sub.c.status == "expired", 1), else_=0)).label("expired"))
-                  .group_by(sub.c.person_id).cte("per_person"))
+def _by_school(ids: list[int], per_person, today: date):
+    """Per school: the sums of per-person compliance counts over its current people."""
     links = _school_links(ids, today)
-    stmt = (select(School.id, School.name, func.sum(per_person.c.n), func.sum(per_person.c.good),
+    good = sum(per_person.c[s] for s in MET)
+    return (select(School.id, School.name, func.sum(per_person.c.total), func.sum(good),
                    func.sum(per_person.c.overdue), func.sum(per_person.c.expired))
             .select_from(School)
             .outerjoin(links, links.c.school_id == School.id)
             .outerjoin(per_person, per_person.c.person_id == links.c.person_id)
             .where(School.id.in_(ids)).group_by(School.id, School.name).order_by(School.name))
+
+
+def compliance_by_school(session: Session, user: User, today: date) -> list[dict]:
+    """Per visible school: requirement rows, rows in good standing, rate, overdue and expired."""
+    ids = visible_school_ids(session, user, today)
+    per_person = compliance_summary_source(session, today, person_filter=person_scope(user, today)) \
+        .subquery("per_person")
     return [{"school_id": sid, "school": name, "total": int(total or 0), "good": int(good or 0),
              "rate": (int(good or 0) / total) if total else None,
              "overdue": int(over or 0), "expired": int(exp or 0)}
-            for sid, name, total, good, over, exp in session.execute(stmt)]
+            for sid, name, total, good, over, exp in session.execute(_by_school(ids, per_person, today))]
 
 
 def compliance_overview(session: Session, user: User, today: date, *, courses: bool = False) -> dict:
-    """The figures of status_counts, compliance_by_school and (optionally) by course and expiring.
+    """Counts per status, compliance by school and (optionally) by course and expiring in 30/60/90 days.
 
-    One statement: the engine runs once and its rows are aggregated several ways (same results as
-    calling those functions one by one).
+    Read from the per-person totals (compliance_people) when the store is current: a district of
+    hundreds of schools sums a row per person instead of scanning a row per requirement.
     """
-    ids = visible_school_ids(session, user, today)
-    rows = compliance_select(today, person_filter=person_scope(user, today)).cte("engine_rows")
-    r, none = rows.c, cast(null(), String)
-
-    def part(kind, key, label, sort, *values):
-        values = values + (literal(0),) * (4 - len(values))
-        return select(literal(kind).label("kind"), cast(key, String).label("k"), label.label("label"),
-                      sort.label("sort"), *[v.label(f"v{i}") for i, v in enumerate(values)])
-
-    per_person = (select(r.person_id, func.count().label("n"), _good(r.status).label("good"),
-                         func.sum(case((r.status == "overdue", 1), else_=0)).label("overdue"),
-                         func.sum(case((r.status == "expired", 1), else_=0)).label("expired"))
-                  .group_by(r.person_id).subquery("per_person"))
-    links = _school_links(ids, today)
-    parts = [part("status", r.status, none, none, func.count()).group_by(r.status),
-             part("school", School.id, School.name, School.name, func.sum(per_person.c.n),
-                  func.sum(per_person.c.good), func.sum(per_person.c.overdue),
-                  func.sum(per_person.c.expired))
-             .select_from(School).outerjoin(links, links.c.school_id == School.id)
-             .outerjoin(per_person, per_person.c.person_id == links.c.person_id)
-             .where(School.id.in_(ids)).group_by(School.id, School.name)]
+    per_person = compliance_summary_source(session, today, person_filter=person_scope(user, today)) \
+        .subquery("per_person")
+    sums = session.execute(select(*[func.sum(per_person.c[s]) for s in STATUSES],
+                                  *[func.sum(per_person.c[f"expiring_{d}"]) for d in EXPIRING_DAYS])).one()
+    out = {"counts": {s: int(v or 0) for s, v in zip(STATUSES, sums, strict=False)},
+           "by_school": compliance_by_school(session, user, today), "by_course": [], "expiring": {}}
     if courses:
-        parts.append(part("course", Course.code, Course.title, Course.code, func.count(), _good(r.status))
-                     .select_from(Course).join(rows, r.course_id == Course.id)
-                     .group_by(Course.code, Course.title))
-        valid = r.status.in_(("complete", "due_soon"))
-        parts.append(part("expiring", literal("x"), none, none, *[
-            func.sum(case((and_(valid, r.expires_on >= today, r.expires_on <= today + timedelta(days=d)), 1),
-                          else_=0)) for d in (30, 60, 90)]))
-    union = union_all(*parts).subquery()
-    out = {"counts": dict.fromkeys(STATUSES, 0), "by_school": [], "by_course": [], "expiring": {}}
-    for kind, key, label, _, a, b, c, d in session.execute(
-            select(union).order_by(union.c.kind, union.c.sort)):
-        a, b, c, d = (int(v or 0) for v in (a, b, c, d))
-        if kind == "status":
-            out["counts"][key] = a
-        elif kind == "school":
-            out["by_school"].append({"school_id": int(key), "school": label, "total": a, "good": b,
-                                     "rate": b / a if a else None, "overdue": c, "expired": d})
-        elif kind == "course":
-            out["by_course"].append({"code": key, "title": label, "total": a, "good": b, "rate": b / a})
-        else:
-            out["expiring"] = {30: a, 60: b, 90: c}
-    if courses and not out["expiring"]:
-        out["expiring"] = {30: 0, 60: 0, 90: 0}
+        out["expiring"] = {d: int(v or 0) for d, v in zip(EXPIRING_DAYS, sums[len(STATUSES):], strict=True)}
+        out["by_course"] = compliance_by_course(session, user, today)
     return out
 
 
 def compliance_by_course(session: Session, user: User, today: date) -> list[dict]:
     """Per course: requirement rows and the share in good standing."""
-    sub = compliance_select(today, person_filter=person_scope(user, today)).subquery()
+    sub = compliance_source(session, today, person_filter=person_scope(user, today)).subquery()
     stmt = (select(Course.code, Course.title, func.count(), _good(sub.c.status))
             .join(sub, sub.c.course_id == Course.id)
             .group_by(Course.code, Course.title).order_by(Course.code))
@@ -125,18 +87,9 @@ def compliance_by_course(session: Session, user: User, today: date) -> list[dict
             for code, title, n, g in session.execute(stmt)]
 
 
-def expiring_counts(session: Session, user: User, today: date) -> dict[int, int]:
-    """Valid completions expiring within 30, 60 and 90 days."""
-    sub = compliance_select(today, person_filter=person_scope(user, today)).subquery()
-    sums = [func.sum(case((and_(sub.c.expires_on >= today, sub.c.expires_on <= today + timedelta(days=d)), 1),
-                          else_=0)) for d in (30, 60, 90)]
-    row = session.execute(select(*sums).where(sub.c.status.in_(("complete", "due_soon")))).one()
-    return {d: int(v or 0) for d, v in zip((30, 60, 90), row, strict=True)}
-
-
 def evaluation_counts(session: Session, user: User, today: date, **scope) -> dict[str, int]:
     """Evaluation items per status in the user's scope."""
-    sub = evaluation_due_select(today, person_filter=person_scope(user, today), **scope).subquery()
+    sub = evaluation_due_source(session, today, person_filter=person_scope(user, today), **scope).subquery()
     counts = {"not_yet_due": 0, "due": 0, "overdue": 0, "complete": 0}
     counts.update(dict(session.execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all()))
     return counts
@@ -145,7 +98,7 @@ def evaluation_counts(session: Session, user: User, today: date, **scope) -> dic
 def evaluations_by_school(session: Session, user: User, today: date) -> list[dict]:
     """Per visible school: evaluations due by today (or done) and those complete."""
     ids = visible_school_ids(session, user, today)
-    sub = evaluation_due_select(today, person_filter=person_scope(user, today)).subquery()
+    sub = evaluation_due_source(session, today, person_filter=person_scope(user, today)).subquery()
     due = case((sub.c.due_date <= today, 1), (sub.c.status == "complete", 1), else_=0)
     # Totals per person first (the engine runs once), then summed over each school's people.
     per_person = (select(sub.c.person_id, func.sum(due).label("due"),
@@ -195,13 +148,13 @@ def open_flags(session: Session, user: User, today: date, limit: int = 20) -> tu
 
 def my_todo(session: Session, person_id: int, today: date) -> list[dict]:
     """A person's own open items (training and evaluations), soonest first."""
-    sub = compliance_select(today, person_ids=[person_id]).subquery()
+    sub = compliance_source(session, today, person_ids=[person_id]).subquery()
     items = [{"kind": "Training", "what": f"{code} {title}", "due": due_date, "status": status}
              for code, title, due_date, status in session.execute(
                  select(Course.code, Course.title, sub.c.due_date, sub.c.status)
                  .join(Course, Course.id == sub.c.course_id)
                  .where(sub.c.status.in_(("due_soon", "overdue", "expired", "not_yet_due"))))]
-    ev = evaluation_due_select(today, person_ids=[person_id]).subquery()
+    ev = evaluation_due_source(session, today, person_ids=[person_id]).subquery()
     items += [{"kind": "Evaluation", "what": f"Evaluation ({cycle})", "due": due_date, "status": status}
               for cycle, due_date, status in session.execute(
                   select(ev.c.cycle, ev.c.due_date, ev.c.status).where(ev.c.status != "complete"))]
@@ -210,10 +163,10 @@ def my_todo(session: Session, person_id: int, today: date) -> list[dict]:
 
 def people_overview(session: Session, user: User, today: date, person_type: str = "sro") -> list[dict]:
     """Per visible person of a type: training rows overdue/expired/in good standing, evaluations open."""
-    comp = compliance_select(today, person_filter=person_scope(user, today)).subquery()
-    ev = evaluation_due_select(today, person_filter=person_scope(user, today)).subquery()
-    c = (select(comp.c.person_id, func.count().label("n"), _good(comp.c.status).label("good"))
-         .group_by(comp.c.person_id).subquery())
+    per = compliance_summary_source(session, today, person_filter=person_scope(user, today)).subquery()
+    ev = evaluation_due_source(session, today, person_filter=person_scope(user, today)).subquery()
+    c = select(per.c.person_id, per.c.total.label("n"),
+               sum(per.c[s] for s in MET).label("good")).subquery()
     open_ = case((ev.c.status.in_(("due", "overdue")), 1), else_=0)
     e = (select(ev.c.person_id, func.sum(open_).label("open"),
                 func.sum(case((ev.c.status == "overdue", 1), else_=0)).label("late"))

@@ -36,10 +36,10 @@ Source = Callable[[Session, date], Iterable[DueItem]]
 
 def training_items(session: Session, today: date) -> list[DueItem]:
     """Training that is due soon, overdue or expired, from the Step 4 compliance engine."""
-    from models.services.compliance import compliance_select
+    from models.services.stores import compliance_source
     from models.training import Course
 
-    sub = compliance_select(today).subquery()
+    sub = compliance_source(session, today).subquery()
     stmt = (select(sub.c.person_id, sub.c.requirement_id, sub.c.course_id, sub.c.due_date, sub.c.status,
                    sub.c.completion_id, sub.c.expires_on)
             .where(sub.c.status.in_(TRAINING_FLAG_STATUSES)))
@@ -60,9 +60,9 @@ def training_items(session: Session, today: date) -> list[DueItem]:
 
 def evaluation_items(session: Session, today: date) -> list[DueItem]:
     """Evaluations that are due or overdue, from the Step 5 due-date engine."""
-    from models.services.evaluation_due import evaluation_due_select
+    from models.services.stores import evaluation_due_source
 
-    sub = evaluation_due_select(today).subquery()
+    sub = evaluation_due_source(session, today).subquery()
     stmt = select(sub).where(sub.c.status.in_(EVALUATION_FLAG_STATUSES))
     items = []
     for r in session.execute(stmt):

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from models.audit import AuditEvent
 from models.errors import ValidationFailed
 from models.people import Person
+from models.services.stores import refresh_people
 from models.training import Completion, Course
 
 MAX_HOURS = 200
@@ -188,6 +189,8 @@ def apply_plan(session: Session, plan: ImportPlan, *, filename: str, user_id: in
         if progress:
             progress(len(chunk))
     plan.added = session.scalar(count) - before
+    if plan.added:  # the bulk insert bypasses the flush hook that keeps the stored compliance rows
+        refresh_people(session.connection(), {r["person_id"] for r in plan.records})
     session.add(AuditEvent(actor_user_id=session.info.get("actor_user_id"),
                            actor_label=session.info.get("actor_label", "system"),
                            action="import", entity_type="completions", entity_id=None,

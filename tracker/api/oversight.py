@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from models import db
 from models.evaluations import Evaluation
 from models.notifications import FLAG_KINDS, Flag
 from models.people import Person
 from models.scoping import person_scope
-from models.services.evaluation_due import EVAL_STATUSES, evaluation_due_select
+from models.services.evaluation_due import EVAL_STATUSES
+from models.services.stores import evaluation_due_source
 from tracker.api.auth import api_user
 from tracker.api.pagination import QueryArgs, paginate
 from tracker.api.training import iso
@@ -35,9 +37,9 @@ def list_evaluations():
     status = args.choice("status", EVAL_STATUSES)
     args.check()
     day = today()
-    due = evaluation_due_select(day, person_ids=[person_id] if person_id else None,
+    due = evaluation_due_source(db.session, day, person_ids=[person_id] if person_id else None,
                                 school_ids=[school_id] if school_id else None,
-                                person_filter=person_scope(api_user(), day)).order_by(None).subquery("e")
+                                person_filter=person_scope(api_user(), day)).subquery("e")
     stmt = (select(due, Evaluation.status.label("workflow_status"), Evaluation.submitted_at,
                    Evaluation.finalized_at)
             .outerjoin(Evaluation, Evaluation.id == due.c.evaluation_id))

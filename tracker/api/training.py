@@ -12,7 +12,8 @@ from models import db
 from models.people import Person
 from models.scoping import person_scope
 from models.services.completion_batches import MAX_ITEMS, BatchInvalid, post_completions
-from models.services.compliance import STATUSES, compliance_select
+from models.services.compliance import STATUSES
+from models.services.stores import compliance_source
 from models.training import Completion, Course, Requirement
 from tracker.api.auth import api_user, roles_allowed
 from tracker.api.pagination import QueryArgs, paginate
@@ -185,7 +186,7 @@ def list_compliance():
     status = args.choice("status", STATUSES)
     args.check()
     day = today()
-    rows = compliance_select(day, person_ids=[person_id] if person_id else None,
+    rows = compliance_source(db.session, day, person_ids=[person_id] if person_id else None,
                              school_ids=[school_id] if school_id else None,
                              person_filter=person_scope(api_user(), day)).subquery("c")
     stmt = select(rows)

@@ -14,7 +14,7 @@ from models.evaluations import Evaluation, EvaluationRating
 from models.people import Person
 from models.scoping import person_scope
 from models.services.evaluation_access import evaluation_scope
-from models.services.evaluation_due import evaluation_due_rows
+from models.services.stores import evaluation_due_source
 
 LOADS = (selectinload(Evaluation.person), selectinload(Evaluation.signatures),
          selectinload(Evaluation.amendments), selectinload(Evaluation.template))
@@ -48,7 +48,9 @@ def dashboard(user: User, today: date) -> dict[str, list]:
         scope["school_ids"] = user.school_ids or [0]
         if user.person_id:
             scope["person_filter"] = scope["person_filter"] & (Person.id != user.person_id)
-    rows = [r for r in evaluation_due_rows(db.session, today, **scope) if r.status != "complete"]
+    due = evaluation_due_source(db.session, today, **scope).subquery()
+    rows = db.session.execute(select(due).where(due.c.status != "complete")
+                              .order_by(due.c.due_date, due.c.person_id, due.c.assignment_id)).all()
     people = {p.id: p for p in db.session.scalars(
         select(Person).where(Person.id.in_({r.person_id for r in rows})))}
     evs = {e.id: e for e in db.session.scalars(

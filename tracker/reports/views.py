@@ -61,12 +61,14 @@ def show_report(key: str):
     spec = REPORTS.get(key) or abort(404)
     day = today()
     params = _params(day)
-    frame = spec.build(db.session, current_user, day, params)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
+        frame = spec.build(db.session, current_user, day, params)
         return download(frame, f"{key}-{day.isoformat()}", fmt)
+    frame = spec.build(db.session, current_user, day, {**params, "limit": HTML_ROWS})
     shown = neutralize_frame(frame.head(HTML_ROWS)).fillna("")
-    return render_template("reports/show_report.html", spec=spec, frame=shown, total=len(frame),
+    total = frame.attrs.get("total", len(frame))
+    return render_template("reports/show_report.html", spec=spec, frame=shown, total=total,
                            params=params, schools=_schools(day), limit=HTML_ROWS)
 
 
