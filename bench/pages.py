@@ -37,6 +37,7 @@ from models.people import Assignment, Person, assignment_schools  # noqa: E402
 from models.reports import ComplianceSnapshot  # noqa: E402
 from models.services.reports import REPORTS  # noqa: E402
 from models.services.stores import STORES, refresh_all, store_day  # noqa: E402
+from models.stores import school_people, training_hours  # noqa: E402
 from tracker import create_app  # noqa: E402
 
 PASSWORD = "bench-password-1"  # noqa: S105 - a throwaway dataset
@@ -119,7 +120,8 @@ def prepare(app) -> dict[str, int]:
                  "due_date": TODAY - timedelta(days=pid % 40), "status": "overdue",
                  "first_flagged_on": TODAY - timedelta(days=pid % 30)} for pid in people])
             s.commit()
-        if not all(store_day(s, store) == TODAY for store in STORES):
+        empty = any(s.scalar(select(t.c.person_id).limit(1)) is None for t in (school_people, training_hours))
+        if empty or not all(store_day(s, store) == TODAY for store in STORES):
             t0 = time.perf_counter()
             counts = refresh_all(s, TODAY)
             s.commit()

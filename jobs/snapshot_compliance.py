@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.org import School
-from models.people import Assignment, assignment_schools
 from models.reports import ComplianceSnapshot
 from models.scoping import not_ended
 from models.services.compliance import MET
 from models.services.stores import compliance_summary_source, ensure_current
+from models.stores import school_people
 
 
 def run(session: Session, today: date) -> dict:
@@ -20,9 +20,8 @@ def run(session: Session, today: date) -> dict:
     done = set(session.scalars(select(ComplianceSnapshot.school_id).where(ComplianceSnapshot.day == today)))
     ensure_current(session, today)
     per = compliance_summary_source(session, today).subquery()
-    links = (select(Assignment.person_id, assignment_schools.c.school_id).distinct()
-             .join(assignment_schools, assignment_schools.c.assignment_id == Assignment.id)
-             .where(not_ended(today))).subquery()
+    links = (select(school_people.c.person_id, school_people.c.school_id).distinct()
+             .where(not_ended(today, school_people.c))).subquery()
     stmt = (select(School.id, func.sum(per.c.total), func.sum(sum(per.c[s] for s in MET)),
                    func.sum(per.c.overdue), func.sum(per.c.expired), func.sum(per.c.due_soon))
             .select_from(School).outerjoin(links, links.c.school_id == School.id)

@@ -12,7 +12,14 @@ from models.org import Agency, District, School  # noqa: F401
 from models.people import Assignment, Person  # noqa: F401
 from models.reports import ComplianceSnapshot, OutcomeCount, SelfAssessmentItem  # noqa: F401
 from models.services import stores as _stores  # noqa: E402, F401  (registers the store refresh hook)
-from models.stores import compliance_items, compliance_people, evaluation_due_items, store_states  # noqa: F401
+from models.stores import (  # noqa: F401
+    compliance_items,
+    compliance_people,
+    evaluation_due_items,
+    school_people,
+    store_states,
+    training_hours,
+)
 from models.training import Completion, Course, Requirement, Waiver  # noqa: F401
 
 __all__ = ["Base", "db"]

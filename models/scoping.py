@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from models.accounts import User
 from models.org import School
 from models.people import Assignment, Person, assignment_schools
+from models.stores import school_people
 
 
 def not_ended(today: date, entity=Assignment) -> ColumnElement[bool]:
@@ -23,14 +24,12 @@ def not_ended(today: date, entity=Assignment) -> ColumnElement[bool]:
 
 def assigned_to_schools(school_ids, today: date) -> ColumnElement[bool]:
     """Condition over Person: has a current or upcoming assignment at one of `school_ids`."""
-    # An uncorrelated IN (aliases keep it independent of queries over Assignment): the database
-    # builds the small list of people once from the school index, instead of probing every row.
-    a = aliased(Assignment)
-    link = assignment_schools.alias()
+    # An uncorrelated IN over school_people (assignments by school, with person and end date): the
+    # database reads the list of people once from one index range instead of probing every row.
+    sp = school_people.alias()
     return Person.id.in_(
-        select(a.person_id)
-        .join(link, link.c.assignment_id == a.id)
-        .where(link.c.school_id.in_(list(school_ids)), not_ended(today, a))
+        select(sp.c.person_id)
+        .where(sp.c.school_id.in_(list(school_ids)), or_(sp.c.end_date.is_(None), sp.c.end_date >= today))
     )
 
 

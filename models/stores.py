@@ -10,7 +10,7 @@ They hold no foreign keys: they are a cache, rebuilt from the source tables at a
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, String, Table
+from sqlalchemy import Column, Date, DateTime, Float, Index, Integer, String, Table
 
 from models.base import Base
 
@@ -43,6 +43,17 @@ compliance_people = Table(
         "expiring_30", "expiring_60", "expiring_90")],
 )
 
+# Per person and calendar year: completions on or before as_of and their hours (recorded, else the
+# course's), for the training-hours report.
+training_hours = Table(
+    "training_hours",
+    Base.metadata,
+    Column("person_id", Integer, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("courses", Integer, nullable=False),
+    Column("hours", Float, nullable=False),
+)
+
 evaluation_due_items = Table(
     "evaluation_due_items",
     Base.metadata,
@@ -53,8 +64,24 @@ evaluation_due_items = Table(
     Column("due_date", Date, nullable=False),
     Column("status", String(20), nullable=False),
     Column("evaluation_id", Integer),
+    Index("ix_evaluation_due_items_assignment_id", "assignment_id"),
 )
 
+
+# Every assignment's schools with its person and end date: the people a principal sees, in one
+# index range (assignments joined to assignment_schools cost a lookup per person). Not tied to a
+# day, so always complete: kept by the same flush hook and rebuilt by refresh-stores as well.
+school_people = Table(
+    "school_people",
+    Base.metadata,
+    Column("school_id", Integer, primary_key=True),
+    Column("person_id", Integer, primary_key=True),
+    Column("assignment_id", Integer, primary_key=True),
+    Column("end_date", Date),
+    Index("ix_school_people_assignment_id", "assignment_id"),
+    Index("ix_school_people_person_id", "person_id"),
+    sqlite_with_rowid=False,
+)
 
 # Which day each store's rows are computed for; no row (or NULL): not built, pages use the engine.
 store_states = Table(

@@ -25,6 +25,7 @@ from datetime import date
 
 from sqlalchemy import Date, Select, and_, case, func, literal, or_, select, union
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import True_
 
 from models.people import Assignment, Person, assignment_schools
 from models.services.sqldates import add_days, add_days_py, add_months, add_months_py
@@ -61,7 +62,7 @@ def people_condition(today, person_ids, school_ids, person_filter, column=Assign
                      .where(assignment_schools.c.school_id.in_(list(school_ids)),
                             or_(Assignment.end_date.is_(None), Assignment.end_date >= today)))
         conds.append(column.in_(at_school))
-    if person_filter is not None:
+    if person_filter is not None and not isinstance(person_filter, True_):  # True_: everyone
         conds.append(column.in_(select(Person.id).where(person_filter)))
     return conds
 

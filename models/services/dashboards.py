@@ -11,7 +11,7 @@ from models.accounts import User
 from models.hiring import OPEN_STAGES, STAGES, Candidate, Vacancy
 from models.notifications import Flag
 from models.org import School
-from models.people import Assignment, Person, assignment_schools
+from models.people import Person
 from models.reports import ComplianceSnapshot
 from models.scoping import not_ended, person_scope
 from models.services.compliance import MET, STATUSES
@@ -22,6 +22,7 @@ from models.services.stores import (
     compliance_summary_source,
     evaluation_due_source,
 )
+from models.stores import school_people
 from models.training import Course
 
 
@@ -31,9 +32,8 @@ def _good(col):
 
 def _school_links(ids: list[int], today: date):
     """(person_id, school_id) for current assignments at the given schools."""
-    return (select(Assignment.person_id, assignment_schools.c.school_id).distinct()
-            .join(assignment_schools, assignment_schools.c.assignment_id == Assignment.id)
-            .where(not_ended(today), assignment_schools.c.school_id.in_(ids))).subquery("links")
+    return (select(school_people.c.person_id, school_people.c.school_id).distinct()
+            .where(not_ended(today, school_people.c), school_people.c.school_id.in_(ids))).subquery("links")
 
 
 def _by_school(ids: list[int], per_person, today: date):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from models.services.xlsx import write_xlsx
 
 # A cell starting with one of these may be run as a formula by a spreadsheet program.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -46,11 +47,4 @@ def dataframe_to_xlsx_bytes(frame: pd.DataFrame | dict[str, pd.DataFrame],
                             sheet_name: str = "Sheet1") -> bytes:
     """An XLSX workbook (one sheet, or one per dict entry), neutralized and stored as text cells."""
     sheets = frame if isinstance(frame, dict) else {sheet_name: frame}
-    buffer = io.BytesIO()
-    # xlsxwriter writes about 2.5 times faster than openpyxl (a 1.2-million-cell compliance matrix);
-    # every string stays a string: no formulas, links or numbers made from text.
-    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": options}) as writer:
-        for name, sheet in sheets.items():
-            neutralize_frame(sheet, xlsx=True).to_excel(writer, sheet_name=name[:31], index=False)
-    return buffer.getvalue()
+    return write_xlsx({name: neutralize_frame(sheet, xlsx=True) for name, sheet in sheets.items()})

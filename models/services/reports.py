@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, extract, func, literal, or_, select
+from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from models.accounts import User
@@ -20,8 +20,15 @@ from models.org import School
 from models.people import PERSON_TYPES, Assignment, Person, assignment_schools
 from models.scoping import not_ended, person_scope, school_scope
 from models.services.compliance import STATUS_LABELS
-from models.services.stores import compliance_source, evaluation_due_source
-from models.training import Completion, Course
+from models.services.stores import (
+    compliance_course_ids,
+    compliance_source,
+    compliance_summary_source,
+    evaluation_due_source,
+    training_hours_source,
+)
+from models.stores import school_people
+from models.training import Course
 
 REPORT_ROLES = ("admin", "hr", "coordinator", "principal", "supervisor")
 FEW_PEOPLE = 2000  # a frame about this many people reads just their names (an IN list), not the scope
@@ -50,17 +57,20 @@ def _name():
     return Person.last_name + ", " + Person.first_name
 
 
-def _read_page(session: Session, stmt, params: dict, *order) -> tuple[pd.DataFrame, int | None]:
-    """Rows of `stmt`; with params["limit"] (the HTML page) only the first ones in report order.
+def _read_page(session: Session, stmt, params: dict, *order, total=None) -> tuple[pd.DataFrame, int | None]:
+    """Rows of `stmt`; with params["limit"] (an HTML page) only that page's rows in report order.
 
-    Returns the frame and the number of rows in all (None when not limited: the frame's length).
-    A statewide report has hundreds of thousands of rows; the page shows a few hundred of them.
+    Returns the frame and the number of rows in all (None when not limited: the frame's length);
+    `total` may give that number from a cheaper statement. A district-wide report has hundreds of
+    thousands of rows; the page shows a hundred of them.
     """
     limit = params.get("limit")
     if not limit:
         return _read(session, stmt), None
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    return _read(session, stmt.order_by(*order).limit(limit)), total
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = stmt.order_by(*order).limit(limit).offset(params.get("offset") or 0)
+    return _read(session, page), total
 
 
 def _done(frame: pd.DataFrame, total: int | None) -> pd.DataFrame:
@@ -107,23 +117,30 @@ def _with_people(session, user, today, frame, school_id=None) -> pd.DataFrame:
     return merged
 
 
+def _summed(session, user, today, params, *columns) -> int:
+    """Sum of compliance_people columns over the report's scope (a row count without the rows)."""
+    per = compliance_summary_source(session, today, **_scope(session, user, today, params.get("school"))) \
+        .subquery()
+    return int(session.scalar(select(func.sum(sum(per.c[c] for c in columns)))) or 0)
+
+
 def compliance_matrix(session, user, today, params) -> pd.DataFrame:
     """People × requirements (course codes), each cell the compliance status."""
-    sub = compliance_source(session, today, **_scope(session, user, today, params.get("school"))).subquery()
+    scope = _scope(session, user, today, params.get("school"))
+    sub = compliance_source(session, today, **scope).subquery()
     stmt = select(sub.c.person_id, Course.code, sub.c.status).join(Course, Course.id == sub.c.course_id)
-    total = None
-    codes = None
-    if params.get("limit"):  # the page: the first people by name, with every requirement as a column
-        people = select(sub.c.person_id).distinct().subquery()
+    total = codes = None
+    if params.get("limit"):  # a page: some people by name, with every requirement in scope as a column
+        people = compliance_summary_source(session, today, **scope).subquery()  # people with rows
         total = session.scalar(select(func.count()).select_from(people))
-        first = (select(Person.id).where(Person.id.in_(select(people.c.person_id)))
-                 .order_by(_name(), Person.id).limit(params["limit"]))
+        page = (select(Person.id).where(Person.id.in_(select(people.c.person_id)))
+                .order_by(_name(), Person.id).limit(params["limit"]).offset(params.get("offset") or 0))
         codes = sorted(session.scalars(select(Course.code).where(
-            Course.id.in_(select(sub.c.course_id).distinct()))))
-        stmt = stmt.where(sub.c.person_id.in_(list(session.scalars(first))))
+            Course.id.in_(compliance_course_ids(session, today, **scope)))))
+        stmt = stmt.where(sub.c.person_id.in_(list(session.scalars(page))))
     rows = _read(session, stmt)
     if rows.empty:
-        return _done(pd.DataFrame(columns=["Person", "Type", "Schools"]), total)
+        return _done(pd.DataFrame(columns=["Person", "Type", "Schools", *(codes or [])]), total)
     rows["status"] = rows["status"].map(STATUS_LABELS)
     wide = rows.pivot_table(index="person_id", columns="code", values="status", aggfunc="first")
     wide = wide.reindex(codes or sorted(wide.columns), axis=1).fillna("—").reset_index()
@@ -144,7 +161,12 @@ def _status_list(session, user, today, params, statuses, *, expiring_by=None) ->
     if expiring_by is not None:
         stmt = stmt.where(sub.c.expires_on.is_not(None), sub.c.expires_on <= expiring_by)
         first = sub.c.expires_on
-    rows, total = _read_page(session, stmt, params, first.nulls_last(), _name(), Person.id, Course.code)
+    total = None
+    if params.get("limit"):  # the row count from the per-person totals, not by counting rows
+        days = (expiring_by - today).days if expiring_by is not None else None
+        total = _summed(session, user, today, params, *([f"expiring_{days}"] if days else statuses))
+    rows, total = _read_page(session, stmt, params, first.nulls_last(), _name(), Person.id, Course.code,
+                             total=total)
     rows["Status"] = rows.pop("status").map(STATUS_LABELS)
     out = _with_people(session, user, today, rows, params.get("school"))
     out = out[["Person", "Type", "Schools", "Course", "Title", "Due", "Completed", "Expires", "Status"]]
@@ -166,23 +188,18 @@ def expiring_certifications(session, user, today, params) -> pd.DataFrame:
 
 def training_hours(session, user, today, params) -> pd.DataFrame:
     """Training hours per person per calendar year (hours recorded, else the course's hours)."""
-    year = extract("year", Completion.completed_on)
-    stmt = (select(Completion.person_id, year.label("Year"), func.count(Completion.id).label("Courses"),
-                   func.sum(func.coalesce(Completion.hours, Course.hours)).label("Hours"))
-            .join(Course, Course.id == Completion.course_id)
-            .join(Person, Person.id == Completion.person_id)
-            .where(person_scope(user, today), Completion.completed_on <= today)
-            .group_by(Completion.person_id, year))
+    h = training_hours_source(session, today).subquery()
+    stmt = (select(h.c.person_id, h.c.year.label("Year"), h.c.courses.label("Courses"),
+                   h.c.hours.label("Hours"))
+            .join(Person, Person.id == h.c.person_id).where(person_scope(user, today)))
     if params.get("school"):
         ids = _scope(session, user, today, params["school"])["school_ids"]
-        stmt = stmt.where(Completion.person_id.in_(
-            select(Assignment.person_id).join(assignment_schools,
-                                              assignment_schools.c.assignment_id == Assignment.id)
-            .where(assignment_schools.c.school_id.in_(ids), not_ended(today))))
+        stmt = stmt.where(h.c.person_id.in_(
+            select(school_people.c.person_id).where(school_people.c.school_id.in_(ids),
+                                                    not_ended(today, school_people.c))))
     if params.get("year"):
-        stmt = stmt.where(year == params["year"])
-    stmt = stmt.group_by(Person.last_name, Person.first_name)  # functionally dependent; for the order
-    rows, total = _read_page(session, stmt, params, year.desc(), _name(), Completion.person_id)
+        stmt = stmt.where(h.c.year == params["year"])
+    rows, total = _read_page(session, stmt, params, h.c.year.desc(), _name(), Person.id)
     rows["Year"] = rows["Year"].astype("int64")
     out = _with_people(session, user, today, rows, params.get("school"))
     return _done(out[["Person", "Type", "Schools", "Year", "Courses", "Hours"]]

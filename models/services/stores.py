@@ -17,7 +17,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import chain
 
-from sqlalchemy import Select, Table, and_, case, delete, event, func, insert, inspect, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    event,
+    exists,
+    extract,
+    func,
+    insert,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -27,7 +42,14 @@ from models.org import District
 from models.people import Assignment, Person, assignment_schools
 from models.services.compliance import STATUSES, compliance_select, people_condition
 from models.services.evaluation_due import evaluation_due_select
-from models.stores import compliance_items, compliance_people, evaluation_due_items, store_states
+from models.stores import (
+    compliance_items,
+    compliance_people,
+    evaluation_due_items,
+    school_people,
+    store_states,
+    training_hours,
+)
 from models.training import Completion, Course, DistrictPreset, Requirement, RequirementRole, Waiver
 
 CHUNK = 2000  # people per incremental refresh statement (well under any bind-parameter limit)
@@ -58,6 +80,19 @@ def store_day(conn: Connection | Session, store: Store) -> date | None:
     return conn.scalar(select(store_states.c.as_of).where(store_states.c.name == store.name))
 
 
+def _serialize(conn: Connection) -> None:
+    """PostgreSQL: one store writer at a time, until its commit (readers never wait).
+
+    Two transactions refreshing the same person would otherwise each delete the rows they see and
+    insert their own; the second insert would collide with the first one's rows.
+    SQLite already runs one writer at a time.
+    """
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in (compliance_items, compliance_people, evaluation_due_items,
+                                           training_hours, school_people, store_states))
+        conn.exec_driver_sql(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
+
+
 def _fill(conn: Connection, store: Store, day: date, **scope) -> None:
     cols = store.columns
     engine_rows = store.engine(day, **scope).subquery()
@@ -82,8 +117,32 @@ def summary_select(rows, day: date) -> Select:
             .group_by(rows.c.person_id))
 
 
-def _summarize(conn: Connection, day: date, person_ids: list[int] | None = None) -> None:
-    """Rebuild compliance_people from compliance_items, for some people or everyone."""
+def hours_select(day: date) -> Select:
+    """Per person and year: completions on or before `day` and their hours (recorded, else the course's)."""
+    year = cast(extract("year", Completion.completed_on), Integer)
+    return (select(Completion.person_id, year.label("year"), func.count(Completion.id).label("courses"),
+                   func.sum(func.coalesce(Completion.hours, Course.hours)).label("hours"))
+            .join(Course, Course.id == Completion.course_id)
+            .where(Completion.completed_on <= day)
+            .group_by(Completion.person_id, year))
+
+
+def _fill_hours(conn: Connection, day: date, person_ids: list[int] | None = None) -> None:
+    """Rebuild training_hours for some people or everyone."""
+    stmt = hours_select(day)
+    if person_ids is None:
+        conn.execute(delete(training_hours))
+    else:
+        conn.execute(delete(training_hours).where(training_hours.c.person_id.in_(person_ids)))
+        stmt = stmt.where(Completion.person_id.in_(person_ids))
+    conn.execute(insert(training_hours).from_select([c.name for c in training_hours.columns], stmt))
+
+
+def _summarize(conn: Connection, day: date, person_ids: list[int] | None = None, *,
+               hours: bool = True) -> None:
+    """Rebuild compliance_people from compliance_items (and training_hours), for some people or all."""
+    if hours:
+        _fill_hours(conn, day, person_ids)
     items = compliance_items.alias("rows")
     stmt = summary_select(items, day)
     if person_ids is None:
@@ -94,9 +153,33 @@ def _summarize(conn: Connection, day: date, person_ids: list[int] | None = None)
     conn.execute(insert(compliance_people).from_select([c.name for c in compliance_people.columns], stmt))
 
 
+def _links_select():
+    """school_people rows computed from assignments and their schools."""
+    return (select(assignment_schools.c.school_id, Assignment.person_id, Assignment.id, Assignment.end_date)
+            .join(assignment_schools, assignment_schools.c.assignment_id == Assignment.id))
+
+
+def refresh_links(conn: Connection, assignment_ids: Iterable[int] | None = None,
+                  person_ids: Iterable[int] = ()) -> None:
+    """Rebuild school_people for some assignments (and drop deleted people's rows), or in full."""
+    _serialize(conn)
+    cols = [c.name for c in school_people.columns]
+    if assignment_ids is None:
+        conn.execute(delete(school_people))
+        conn.execute(insert(school_people).from_select(cols, _links_select()))
+        return
+    for chunk in _chunks(person_ids):
+        conn.execute(delete(school_people).where(school_people.c.person_id.in_(chunk)))
+    for chunk in _chunks(assignment_ids):
+        conn.execute(delete(school_people).where(school_people.c.assignment_id.in_(chunk)))
+        conn.execute(insert(school_people).from_select(cols, _links_select().where(Assignment.id.in_(chunk))))
+
+
 def refresh_all(session: Session, today: date) -> dict:
     """Recompute every store for `today` (the caller commits); row counts per store."""
     conn = session.connection()
+    _serialize(conn)
+    refresh_links(conn)  # always kept current; rebuilt daily all the same
     out = {}
     for store in STORES:
         conn.execute(delete(store.table))
@@ -125,6 +208,8 @@ def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
 
 def refresh_people(conn: Connection, person_ids: Iterable[int], stores: Iterable[Store] = STORES) -> None:
     """Recompute these people's rows in each built store, for the day it holds."""
+    person_ids = sorted(set(person_ids))
+    _serialize(conn)
     for store in stores:
         day = store_day(conn, store)
         if day is None:
@@ -141,16 +226,18 @@ def refresh_requirements(conn: Connection, requirement_ids: Iterable[int]) -> No
     day = store_day(conn, COMPLIANCE)
     if day is None:
         return
+    _serialize(conn)
     for chunk in _chunks(requirement_ids):
         conn.execute(delete(compliance_items).where(compliance_items.c.requirement_id.in_(chunk)))
         _fill(conn, COMPLIANCE, day, requirement_ids=chunk)
-    _summarize(conn, day)  # a requirement touches many people: all of them, in one statement
+    _summarize(conn, day, hours=False)  # a requirement touches many people: all, in one statement
 
 
 def refresh_store(conn: Connection, store: Store) -> None:
     """Recompute one built store in full, for the day it holds (after a district-wide rule change)."""
     day = store_day(conn, store)
     if day is not None:
+        _serialize(conn)
         conn.execute(delete(store.table))
         _fill(conn, store, day)
         if store is COMPLIANCE:
@@ -175,9 +262,15 @@ def _refresh_changed(session: Session, flush_context) -> None:
     presets: set[str] = set()
     courses: set[int] = set()
     eval_rules = False
+    assignments: set[int] = set()
+    gone: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, (Assignment, Person)):
             people |= _values(obj, "person_id" if isinstance(obj, Assignment) else "id")
+            if isinstance(obj, Assignment):
+                assignments |= _values(obj, "id")
+            elif obj in session.deleted:
+                gone |= _values(obj, "id")
         elif isinstance(obj, (Completion, Waiver)):
             people |= _values(obj, "person_id")
         elif isinstance(obj, Evaluation):
@@ -187,12 +280,14 @@ def _refresh_changed(session: Session, flush_context) -> None:
         elif isinstance(obj, DistrictPreset):
             presets |= _values(obj, "preset")
         elif isinstance(obj, Course):
-            courses.add(obj.id)
+            courses |= _values(obj, "id")
         elif isinstance(obj, (CycleRule, District)):
             eval_rules = True
     if not (people or eval_people or requirements or presets or courses or eval_rules):
         return
     conn = session.connection()
+    if assignments or gone:
+        refresh_links(conn, assignments, gone)
     if presets or courses:
         requirements |= set(conn.scalars(select(Requirement.id).where(
             Requirement.preset.in_(presets) | Requirement.course_id.in_(courses))))
@@ -202,6 +297,9 @@ def _refresh_changed(session: Session, flush_context) -> None:
         refresh_people(conn, eval_people - people, [EVALUATIONS])
     if requirements:
         refresh_requirements(conn, requirements)
+    if courses and (day := store_day(conn, COMPLIANCE)) is not None:
+        _serialize(conn)
+        _fill_hours(conn, day)  # a course's default hours count wherever none were recorded
     if eval_rules:
         refresh_store(conn, EVALUATIONS)
 
@@ -231,6 +329,25 @@ def compliance_summary_source(session: Session, today: date, *, person_ids=None,
     return select(*t.columns).where(*conds)
 
 
+def compliance_course_ids(session: Session, today: date, **scope) -> Select:
+    """Ids of the courses with at least one compliance row in the scope (a report's columns)."""
+    if store_day(session, COMPLIANCE) != today:
+        rows = compliance_select(today, **scope).subquery()
+        return select(rows.c.course_id).distinct()
+    # Per course, the first row in scope ends the search (the course index, not every row in scope).
+    t = compliance_items
+    conds = people_condition(today, scope.get("person_ids"), scope.get("school_ids"),
+                             scope.get("person_filter"), column=t.c.person_id)
+    return select(Course.id).where(exists().where(t.c.course_id == Course.id, *conds))
+
+
+def training_hours_source(session: Session, today: date) -> Select:
+    """Per person and year: completions and hours (see training_hours), from the store if current."""
+    if store_day(session, COMPLIANCE) != today:
+        return hours_select(today)
+    return select(*training_hours.columns)
+
+
 def evaluation_due_source(session: Session, today: date, *, person_ids=None, school_ids=None,
                           person_filter=None) -> Select:
     """The evaluation-due engine's rows for a scope, read from the store if current (unordered)."""
@@ -244,8 +361,7 @@ def evaluation_due_source(session: Session, today: date, *, person_ids=None, sch
     if school_ids is not None:  # the engine's scope: items of assignments at those schools
         conds.append(t.c.assignment_id.in_(select(assignment_schools.c.assignment_id)
                                            .where(assignment_schools.c.school_id.in_(list(school_ids)))))
-    if person_filter is not None:
-        conds.append(t.c.person_id.in_(select(Person.id).where(person_filter)))
+    conds += people_condition(today, None, None, person_filter, column=t.c.person_id)
     return select(*[t.c[c] for c in EVALUATIONS.columns]).where(*conds)
 
 
@@ -263,6 +379,11 @@ def differences(session: Session) -> dict[str, int]:
         pairs = [(stored, computed)]
         if store is COMPLIANCE:
             pairs.append((select(*compliance_people.columns), summary_select(engine_rows, day)))
+            hours = hours_select(day).subquery()
+            pairs.append((select(*training_hours.columns), select(*hours.c)))
         out[store.name] = sum(session.scalar(select(func.count()).select_from(q.subquery()))
                               for a, b in pairs for q in (a.except_(b), b.except_(a)))
+    links = select(*school_people.columns)
+    out["school_people"] = sum(session.scalar(select(func.count()).select_from(q.subquery()))
+                               for q in (links.except_(_links_select()), _links_select().except_(links)))
     return out

@@ -7,6 +7,7 @@ Every test in the suite also checks, on teardown, that the stores equal what the
 from __future__ import annotations
 
 import io
+import threading
 from datetime import timedelta
 
 import pytest
@@ -23,7 +24,7 @@ from models.services.training import set_presets
 from models.services.training_import import import_roster
 from models.stores import compliance_items, compliance_people, evaluation_due_items, store_states
 from models.training import RequirementRole
-from tests.conftest import TODAY
+from tests.conftest import PG_URL, TODAY
 from tests.factories import make_assignment, make_district, make_person, make_school
 from tests.training.factories import make_completion, make_course, make_requirement, make_waiver
 
@@ -57,7 +58,7 @@ def totals(session, person):
 
 def assert_in_step(session):
     """Store == engines, for the store's day."""
-    assert stores.differences(session) == {"compliance": 0, "evaluation_due": 0}
+    assert stores.differences(session) == {"compliance": 0, "evaluation_due": 0, "school_people": 0}
 
 
 def test_completion_and_waiver_refresh_that_person(session, world):
@@ -223,4 +224,40 @@ def test_random_writes_keep_the_store_equal_to_the_engines(session, steps):
             roles = {link.role for link in req.role_links}
             req.role_links = [RequirementRole(role=r) for r in ({"sro", "teacher"} - roles or {"sro"})]
         session.commit()
+    assert_in_step(session)
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL): SQLite has one writer")
+def test_concurrent_writes_for_one_person_both_land(app, session, world):
+    """Two transactions refreshing the same person's rows: the second waits for the first."""
+    from sqlalchemy.orm import Session
+
+    from models import db
+    from models.training import Completion
+
+    a, _ = world["people"]
+    course_id, person_id = world["course"].id, a.id
+    first = Session(db.engine)
+    first.add(Completion(person_id=person_id, course_id=course_id, completed_on=TODAY - timedelta(days=5)))
+    first.flush()  # holds the store lock until its commit
+    errors = []
+
+    def second():
+        with app.app_context(), Session(db.engine) as other:
+            other.add(Completion(person_id=person_id, course_id=course_id, completed_on=TODAY))
+            try:
+                other.commit()
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(1.0)
+    assert thread.is_alive()  # waiting for the first transaction
+    first.commit()
+    first.close()
+    thread.join(10)
+    assert not errors
+    session.expire_all()
+    assert stored(session, a) == {world["req"].id: "complete"}
     assert_in_step(session)

@@ -18,7 +18,7 @@ from tracker.security import role_required, today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 DISTRICT_ROLES = ("admin", "hr", "coordinator")
-HTML_ROWS = 500  # pages show the first rows; the downloads hold them all
+HTML_ROWS = 100  # rows per page of a report; the downloads hold them all
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 add_nav("Reports", "reports.index", REPORT_ROLES, 60)
@@ -65,11 +65,17 @@ def show_report(key: str):
     if fmt in ("csv", "xlsx"):
         frame = spec.build(db.session, current_user, day, params)
         return download(frame, f"{key}-{day.isoformat()}", fmt)
-    frame = spec.build(db.session, current_user, day, {**params, "limit": HTML_ROWS})
-    shown = neutralize_frame(frame.head(HTML_ROWS)).fillna("")
+    page = max(request.args.get("page", 1, type=int), 1)
+    frame = spec.build(db.session, current_user, day,
+                       {**params, "limit": HTML_ROWS, "offset": (page - 1) * HTML_ROWS})
     total = frame.attrs.get("total", len(frame))
+    if "total" not in frame.attrs:  # a small report built whole: slice the page here
+        frame = frame.iloc[(page - 1) * HTML_ROWS:]
+    shown = neutralize_frame(frame.head(HTML_ROWS)).fillna("")
     return render_template("reports/show_report.html", spec=spec, frame=shown, total=total,
-                           params=params, schools=_schools(day), limit=HTML_ROWS)
+                           params=params, schools=_schools(day), limit=HTML_ROWS, page=page,
+                           first=(page - 1) * HTML_ROWS + 1 if len(shown) else 0,
+                           last=(page - 1) * HTML_ROWS + len(shown))
 
 
 @bp.route("/charts")
