@@ -127,8 +127,6 @@ def _summed(session, user, today, params, *columns) -> int:
 def compliance_matrix(session, user, today, params) -> pd.DataFrame:
     """People × requirements (course codes), each cell the compliance status."""
     scope = _scope(session, user, today, params.get("school"))
-    sub = compliance_source(session, today, **scope).subquery()
-    stmt = select(sub.c.person_id, Course.code, sub.c.status).join(Course, Course.id == sub.c.course_id)
     total = codes = None
     if params.get("limit"):  # a page: some people by name, with every requirement in scope as a column
         people = compliance_summary_source(session, today, **scope).subquery()  # people with rows
@@ -136,13 +134,20 @@ def compliance_matrix(session, user, today, params) -> pd.DataFrame:
         page = (select(Person.id).where(Person.id.in_(select(people.c.person_id)))
                 .order_by(_name(), Person.id).limit(params["limit"]).offset(params.get("offset") or 0))
         codes = sorted(session.scalars(select(Course.code).where(
-            Course.id.in_(compliance_course_ids(session, today, **scope)))))
-        stmt = stmt.where(sub.c.person_id.in_(list(session.scalars(page))))
-    rows = _read(session, stmt)
+            Course.id.in_(compliance_course_ids(session, today, people=total, **scope)))))
+        # The page's people came from the scoped totals: read just their rows (a scope condition
+        # here would make the database walk every row in the scope first).
+        scope = {"person_ids": list(session.scalars(page))}
+    sub = compliance_source(session, today, **scope).subquery()
+    # Course codes are mapped here: joining courses lets SQLite walk the course index instead.
+    rows = _read(session, select(sub.c.person_id, sub.c.course_id, sub.c.status))
     if rows.empty:
         return _done(pd.DataFrame(columns=["Person", "Type", "Schools", *(codes or [])]), total)
+    rows["code"] = rows.pop("course_id").map(dict(session.execute(select(Course.id, Course.code)).all()))
     rows["status"] = rows["status"].map(STATUS_LABELS)
-    wide = rows.pivot_table(index="person_id", columns="code", values="status", aggfunc="first")
+    # One cell per person and course (two requirements for one course show the first).
+    wide = rows.drop_duplicates(["person_id", "code"]).pivot(index="person_id", columns="code",
+                                                             values="status")
     wide = wide.reindex(codes or sorted(wide.columns), axis=1).fillna("—").reset_index()
     wide.columns.name = None
     out = _with_people(session, user, today, wide, params.get("school"))

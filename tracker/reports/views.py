@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from models import db
 from models.org import School
@@ -22,6 +23,20 @@ HTML_ROWS = 100  # rows per page of a report; the downloads hold them all
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 add_nav("Reports", "reports.index", REPORT_ROLES, 60)
+
+
+@bp.app_template_filter("table_rows")
+def table_rows(frame) -> Markup:
+    """A report frame's rows as HTML, the first cell of each a row header.
+
+    Built here rather than in a Jinja loop: a page of the compliance matrix holds 10,000 cells,
+    and a template loop spends about 10 µs on each.
+    """
+    if frame.empty:
+        return Markup('<tr><td colspan="{}">Nothing to show.</td></tr>').format(len(frame.columns) or 1)
+    lines = (f'<tr><th scope="row">{escape(row[0])}</th>' + "".join(f"<td>{escape(v)}</td>" for v in row[1:])
+             + "</tr>" for row in frame.itertuples(index=False, name=None))
+    return Markup("\n".join(lines))  # noqa: S704 - every value went through escape()
 
 
 def _params(day: date) -> dict:
