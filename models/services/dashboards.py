@@ -17,10 +17,12 @@ from models.scoping import not_ended, person_scope
 from models.services.compliance import MET, STATUSES
 from models.services.reports import visible_school_ids, visible_vacancies
 from models.services.stores import (
+    COMPLIANCE,
     EXPIRING_DAYS,
     compliance_source,
     compliance_summary_source,
     evaluation_due_source,
+    store_day,
 )
 from models.stores import school_people
 from models.training import Course
@@ -48,11 +50,23 @@ def _by_school(ids: list[int], per_person, today: date):
             .where(School.id.in_(ids)).group_by(School.id, School.name).order_by(School.name))
 
 
+def _linked_scope(session: Session, user: User, today: date):
+    """The person filter for per-school sums: none for a principal when the store is current.
+
+    A principal's schools' current people are all in their scope, so joining through the school
+    links already limits the sums to them (and spares a 12,000-person list for 200 schools).
+    Other roles see only some people at a school (a supervisor: their agency's SROs).
+    """
+    if user.role == "principal" and store_day(session, COMPLIANCE) == today:
+        return None
+    return person_scope(user, today)
+
+
 def compliance_by_school(session: Session, user: User, today: date) -> list[dict]:
     """Per visible school: requirement rows, rows in good standing, rate, overdue and expired."""
     ids = visible_school_ids(session, user, today)
-    per_person = compliance_summary_source(session, today, person_filter=person_scope(user, today)) \
-        .subquery("per_person")
+    scope = _linked_scope(session, user, today)
+    per_person = compliance_summary_source(session, today, person_filter=scope).subquery("per_person")
     return [{"school_id": sid, "school": name, "total": int(total or 0), "good": int(good or 0),
              "rate": (int(good or 0) / total) if total else None,
              "overdue": int(over or 0), "expired": int(exp or 0)}
