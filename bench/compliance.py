@@ -188,6 +188,7 @@ def main() -> None:
     con.close()
     print("dataset:", ", ".join(f"{n:,} {t}" for t, n in counts.items()))
     engine = create_engine(f"sqlite:///{db}")
+    Base.metadata.create_all(engine)  # tables added since the dataset was built (the stores)
     event.listen(engine, "connect", lambda c, _: c.execute("PRAGMA cache_size=-200000"))
     with Session(engine) as session:
         counts = timed("district-wide counts per status (SQL)", lambda: compliance_counts(session, TODAY))

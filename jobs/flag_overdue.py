@@ -15,5 +15,5 @@ from models.services.stores import ensure_current
 def run(session: Session, today: date, *, sources: Iterable[Source] = DEFAULT_SOURCES, **_) -> dict:
     """Open, update and close flags for `today` and queue reminders; safe to run again the same day."""
     ensure_default_plan(session)
-    ensure_current(session, today)  # normally done by refresh-stores just after midnight
+    ensure_current(session, today)  # normally done by refresh-stores when the day starts
     return flag_and_queue(session, today, sources)

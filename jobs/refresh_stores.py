@@ -1,4 +1,4 @@
-"""Daily job: recompute the stored compliance and evaluation-due rows for the new day."""
+"""Job: keep the stored compliance and evaluation-due rows current (a new day, or after a bulk import)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from models.services.stores import refresh_all
+from models.services.stores import ensure_current, refresh_all
 
 
-def run(session: Session, today: date, **_) -> dict:
-    """Every person's rows for `today`; pages read them instead of running the engines."""
-    return refresh_all(session, today)
+def run(session: Session, today: date, *, force: bool = False, **_) -> dict:
+    """Rebuild every person's rows for `today` when they are not current (or when forced)."""
+    if force:
+        return refresh_all(session, today)
+    return {"refreshed": ensure_current(session, today)}

@@ -25,8 +25,9 @@ class JobSpec:
 
 
 JOBS: tuple[JobSpec, ...] = (
-    JobSpec("refresh-stores", "jobs.refresh_stores:run", {"hour": 0, "minute": 5}, at_start=True,
-            description="Recompute the stored compliance and evaluation rows for the new day."),
+    JobSpec("refresh-stores", "jobs.refresh_stores:run", {"minute": "*/5"}, daily=False, at_start=True,
+            description="Rebuild the stored compliance and evaluation rows when a new day starts or a "
+                        "bulk import marked them out of date (otherwise nothing to do)."),
     JobSpec("flag-overdue", "jobs.flag_overdue:run", {"hour": 5, "minute": 30},
             description="Flag due-soon, overdue and expiring items; queue each reminder step once."),
     JobSpec("send-digests", "jobs.send_digests:run", {"hour": 6, "minute": 30},

@@ -17,7 +17,7 @@ depends_on = None
 
 
 # The engine stores start empty with no store_states row: pages compute from the engines until the
-# refresh-stores job (00:05, at scheduler start, or `flask jobs run refresh-stores`) fills them.
+# refresh-stores job (at scheduler start, every 5 minutes, or `flask jobs run refresh-stores`) fills them.
 # school_people is not tied to a day and principals' scope reads it, so it is filled here.
 
 

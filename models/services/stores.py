@@ -1,7 +1,7 @@
 """Keep the stored engine rows (models/stores.py) equal to what the engines compute, and read them.
 
-- `refresh_all` recomputes every store for a day (the daily `refresh-stores` job, `flask stores
-  refresh`, the demo seed).
+- `refresh_all` recomputes every store for a day (the `refresh-stores` job when a day starts or a
+  bulk import marked them out of date, the demo seed).
 - A session hook refreshes, inside the same transaction, the rows of every person (or compliance
   requirement) whose inputs a flush changed; bulk inserts that bypass the ORM call
   `refresh_people` themselves.
@@ -32,6 +32,7 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    update,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -53,6 +54,7 @@ from models.stores import (
 from models.training import Completion, Course, DistrictPreset, Requirement, RequirementRole, Waiver
 
 CHUNK = 2000  # people per incremental refresh statement (well under any bind-parameter limit)
+BULK_PEOPLE = 5000  # above this, a change marks the stores out of date for the refresh job
 
 
 @dataclass(frozen=True)
@@ -207,9 +209,18 @@ def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
 
 
 def refresh_people(conn: Connection, person_ids: Iterable[int], stores: Iterable[Store] = STORES) -> None:
-    """Recompute these people's rows in each built store, for the day it holds."""
+    """Recompute these people's rows in each built store, for the day it holds.
+
+    More than BULK_PEOPLE people (a statewide roster import) would hold the writer's transaction for
+    a recomputation about as long as a full one: the stores are marked out of date instead, pages
+    compute from the engines meanwhile, and the refresh-stores job rebuilds them within minutes.
+    """
     person_ids = sorted(set(person_ids))
     _serialize(conn)
+    if len(person_ids) > BULK_PEOPLE:
+        conn.execute(update(store_states).where(store_states.c.name.in_([s.name for s in stores]))
+                     .values(as_of=None))
+        return
     for store in stores:
         day = store_day(conn, store)
         if day is None:

@@ -135,6 +135,23 @@ def test_roster_import_bulk_insert_refreshes_the_people_in_it(session, world):
     assert_in_step(session)
 
 
+def test_bulk_import_marks_the_stores_out_of_date_for_the_refresh_job(session, world, monkeypatch):
+    """Above BULK_PEOPLE people the import defers to refresh-stores; pages stay right meanwhile."""
+    monkeypatch.setattr(stores, "BULK_PEOPLE", 1)
+    a, b = world["people"]
+    csv = (f"email,course_code,completed_on\n{a.email},SRO-40,{TODAY - timedelta(days=2)}\n"
+           f"{b.email},SRO-40,{TODAY - timedelta(days=2)}\n")
+    assert import_roster(session, io.BytesIO(csv.encode()), "roster.csv", TODAY).ok
+    session.commit()
+    assert stores.store_day(session, stores.COMPLIANCE) is None  # out of date: pages use the engine
+    assert "completions" in str(stores.compliance_source(session, TODAY).compile())
+    assert get_job("refresh-stores").function()(session, TODAY) == {"refreshed": True}
+    session.commit()
+    assert stored(session, a) == {world["req"].id: "complete"} == stored(session, b)
+    assert get_job("refresh-stores").function()(session, TODAY) == {"refreshed": False}
+    assert_in_step(session)
+
+
 def test_cycle_rules_and_school_year_end_refresh_evaluation_items(session, world):
     t = evaluation_due_items
     a, _ = world["people"]
