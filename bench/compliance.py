@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session  # noqa: E402
 import models  # noqa: E402, F401  (registers every table)
 from models.base import Base  # noqa: E402
 from models.services.compliance import STATUSES, compliance_counts, compliance_rows  # noqa: E402
-from models.services.stores import compliance_source, compliance_summary_source, refresh_all  # noqa: E402
+from models.services.store_reads import compliance_source, compliance_summary_source  # noqa: E402
+from models.services.stores import refresh_all  # noqa: E402
 
 TODAY = date(2026, 10, 15)
 DATA = ROOT / "bench" / "data"

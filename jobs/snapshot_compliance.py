@@ -11,7 +11,8 @@ from models.org import School
 from models.reports import ComplianceSnapshot
 from models.scoping import not_ended
 from models.services.compliance import MET
-from models.services.stores import compliance_summary_source, ensure_current
+from models.services.store_reads import compliance_summary_source
+from models.services.stores import ensure_current
 from models.stores import school_people
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from models.accounts import User
 from models.people import Person
 from models.scoping import person_scope
-from models.services.stores import compliance_source, evaluation_due_source
+from models.services.store_reads import compliance_source, evaluation_due_source
 from models.training import Course
 
 OVERSEERS = ("coordinator", "principal", "supervisor")

@@ -16,14 +16,8 @@ from models.reports import ComplianceSnapshot
 from models.scoping import not_ended, person_scope
 from models.services.compliance import MET, STATUSES
 from models.services.reports import visible_school_ids, visible_vacancies
-from models.services.stores import (
-    COMPLIANCE,
-    EXPIRING_DAYS,
-    compliance_source,
-    compliance_summary_source,
-    evaluation_due_source,
-    store_day,
-)
+from models.services.store_reads import compliance_source, compliance_summary_source, evaluation_due_source
+from models.services.stores import COMPLIANCE, EXPIRING_DAYS, store_day
 from models.stores import school_people
 from models.training import Course
 

@@ -36,7 +36,7 @@ Source = Callable[[Session, date], Iterable[DueItem]]
 
 def training_items(session: Session, today: date) -> list[DueItem]:
     """Training that is due soon, overdue or expired, from the Step 4 compliance engine."""
-    from models.services.stores import compliance_source
+    from models.services.store_reads import compliance_source
     from models.training import Course
 
     sub = compliance_source(session, today).subquery()
@@ -60,7 +60,7 @@ def training_items(session: Session, today: date) -> list[DueItem]:
 
 def evaluation_items(session: Session, today: date) -> list[DueItem]:
     """Evaluations that are due or overdue, from the Step 5 due-date engine."""
-    from models.services.stores import evaluation_due_source
+    from models.services.store_reads import evaluation_due_source
 
     sub = evaluation_due_source(session, today).subquery()
     stmt = select(sub).where(sub.c.status.in_(EVALUATION_FLAG_STATUSES))

@@ -20,7 +20,7 @@ from models.org import School
 from models.people import PERSON_TYPES, Assignment, Person, assignment_schools
 from models.scoping import not_ended, person_scope, school_scope
 from models.services.compliance import STATUS_LABELS
-from models.services.stores import (
+from models.services.store_reads import (
     compliance_course_ids,
     compliance_source,
     compliance_summary_source,

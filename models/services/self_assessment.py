@@ -21,7 +21,7 @@ from models.org import School
 from models.people import ROLES, Assignment
 from models.reports import CHECKLISTS, SELF_ASSESSMENT_STATUSES, STEPS, OutcomeCount, SelfAssessmentItem
 from models.services.compliance import MET
-from models.services.stores import compliance_source, evaluation_due_source
+from models.services.store_reads import compliance_source, evaluation_due_source
 from models.training import Requirement
 
 

@@ -5,9 +5,8 @@
 - A session hook refreshes, inside the same transaction, the rows of every person (or compliance
   requirement) whose inputs a flush changed; bulk inserts that bypass the ORM call
   `refresh_people` themselves.
-- `compliance_source` / `evaluation_due_source` give a SELECT with the engine's columns: from the
-  store when it is current for `today`, otherwise from the engine itself (correct, only slower;
-  this happens between midnight and the daily refresh, or for another day than today).
+- models/services/store_reads.py gives the pages a SELECT with the engine's columns: from the
+  store when it is current for `today`, otherwise from the engine itself.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from sqlalchemy import (
     cast,
     delete,
     event,
-    exists,
     extract,
     func,
     insert,
@@ -41,7 +39,7 @@ from models.base import utcnow
 from models.evaluations import CycleRule, Evaluation
 from models.org import District
 from models.people import Assignment, Person, assignment_schools
-from models.services.compliance import STATUSES, compliance_select, people_condition
+from models.services.compliance import STATUSES, compliance_select
 from models.services.evaluation_due import evaluation_due_select
 from models.stores import (
     compliance_items,
@@ -313,70 +311,6 @@ def _refresh_changed(session: Session, flush_context) -> None:
         _fill_hours(conn, day)  # a course's default hours count wherever none were recorded
     if eval_rules:
         refresh_store(conn, EVALUATIONS)
-
-
-def compliance_source(session: Session, today: date, *, person_ids=None, school_ids=None,
-                      person_filter=None, course_ids=None) -> Select:
-    """The compliance engine's rows for a scope (see compliance_select), read from the store if current."""
-    if store_day(session, COMPLIANCE) != today:
-        return compliance_select(today, person_ids=person_ids, school_ids=school_ids,
-                                 person_filter=person_filter, course_ids=course_ids)
-    t = compliance_items
-    conds = people_condition(today, person_ids, school_ids, person_filter, column=t.c.person_id)
-    if course_ids is not None:
-        conds.append(t.c.course_id.in_(list(course_ids)))
-    return select(*[t.c[c] for c in COMPLIANCE.columns]).where(*conds)
-
-
-def compliance_summary_source(session: Session, today: date, *, person_ids=None, school_ids=None,
-                              person_filter=None) -> Select:
-    """Per person in scope: counts per status and expiring within 30/60/90 days (see compliance_people)."""
-    if store_day(session, COMPLIANCE) != today:
-        rows = compliance_select(today, person_ids=person_ids, school_ids=school_ids,
-                                 person_filter=person_filter)
-        return summary_select(rows.subquery(), today)
-    t = compliance_people
-    conds = people_condition(today, person_ids, school_ids, person_filter, column=t.c.person_id)
-    return select(*t.columns).where(*conds)
-
-
-def compliance_course_ids(session: Session, today: date, *, people: int = 0, **scope) -> Select:
-    """Ids of the courses with at least one compliance row in the scope (a report's columns).
-
-    `people`, the number of people in the scope, picks the cheaper plan: a few hundred people's rows
-    are read whole; for thousands, each course's first row in the scope ends its search.
-    """
-    if store_day(session, COMPLIANCE) != today or people < 2000:
-        rows = compliance_source(session, today, **scope).subquery()
-        return select(rows.c.course_id).distinct()
-    t = compliance_items
-    conds = people_condition(today, scope.get("person_ids"), scope.get("school_ids"),
-                             scope.get("person_filter"), column=t.c.person_id)
-    return select(Course.id).where(exists().where(t.c.course_id == Course.id, *conds))
-
-
-def training_hours_source(session: Session, today: date) -> Select:
-    """Per person and year: completions and hours (see training_hours), from the store if current."""
-    if store_day(session, COMPLIANCE) != today:
-        return hours_select(today)
-    return select(*training_hours.columns)
-
-
-def evaluation_due_source(session: Session, today: date, *, person_ids=None, school_ids=None,
-                          person_filter=None) -> Select:
-    """The evaluation-due engine's rows for a scope, read from the store if current (unordered)."""
-    if store_day(session, EVALUATIONS) != today:
-        return evaluation_due_select(today, person_ids=person_ids, school_ids=school_ids,
-                                     person_filter=person_filter).order_by(None)
-    t = evaluation_due_items
-    conds = []
-    if person_ids is not None:
-        conds.append(t.c.person_id.in_(list(person_ids)))
-    if school_ids is not None:  # the engine's scope: items of assignments at those schools
-        conds.append(t.c.assignment_id.in_(select(assignment_schools.c.assignment_id)
-                                           .where(assignment_schools.c.school_id.in_(list(school_ids)))))
-    conds += people_condition(today, None, None, person_filter, column=t.c.person_id)
-    return select(*[t.c[c] for c in EVALUATIONS.columns]).where(*conds)
 
 
 def differences(session: Session) -> dict[str, int]:

@@ -10,7 +10,7 @@ from models.notifications import FLAG_KINDS, Flag
 from models.people import Person
 from models.scoping import person_scope
 from models.services.evaluation_due import EVAL_STATUSES
-from models.services.stores import evaluation_due_source
+from models.services.store_reads import evaluation_due_source
 from tracker.api.auth import api_user
 from tracker.api.pagination import QueryArgs, paginate
 from tracker.api.training import iso

@@ -13,7 +13,7 @@ from models.people import Person
 from models.scoping import person_scope
 from models.services.completion_batches import MAX_ITEMS, BatchInvalid, post_completions
 from models.services.compliance import STATUSES
-from models.services.stores import compliance_source
+from models.services.store_reads import compliance_source
 from models.training import Completion, Course, Requirement
 from tracker.api.auth import api_user, roles_allowed
 from tracker.api.pagination import QueryArgs, paginate

@@ -14,7 +14,7 @@ from models.evaluations import Evaluation, EvaluationRating
 from models.people import Person
 from models.scoping import person_scope
 from models.services.evaluation_access import evaluation_scope
-from models.services.stores import evaluation_due_source
+from models.services.store_reads import evaluation_due_source
 
 LOADS = (selectinload(Evaluation.person), selectinload(Evaluation.signatures),
          selectinload(Evaluation.amendments), selectinload(Evaluation.template))

@@ -10,7 +10,7 @@ from models import db
 from models.people import Person
 from models.scoping import person_scope
 from models.services.compliance import STATUSES
-from models.services.stores import compliance_source, compliance_summary_source
+from models.services.store_reads import compliance_source, compliance_summary_source
 from models.training import Course
 
 
