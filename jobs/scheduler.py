@@ -29,7 +29,7 @@ from models.base import utcnow
 from models.jobruns import JobRun
 from models.org import District
 from models.services.mailer import MailSettings
-from models.services.reminders import insert_ignoring_duplicates
+from models.services.upserts import insert_ignoring_duplicates
 
 log = logging.getLogger("jobs.scheduler")
 MISFIRE_GRACE = 15 * 60  # a job missed by up to 15 minutes (a restart, a busy machine) still runs

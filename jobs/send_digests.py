@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.notifications import OutboxMessage
 from models.services.mailer import MailSettings, send_batch
-from models.services.reminders import insert_ignoring_duplicates
+from models.services.upserts import insert_ignoring_duplicates
 
 
 def run(session: Session, today: date, *, settings: MailSettings | None = None,

@@ -51,9 +51,15 @@ def make_config(tmp_path, **overrides):
 
 
 @pytest.fixture
-def app(tmp_path):
+def app_config() -> dict:
+    """Settings a test module overrides for its app (say FIXED_TODAY)."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, app_config):
     """A new app on an empty database."""
-    app = create_app(make_config(tmp_path))
+    app = create_app(make_config(tmp_path, **app_config))
     with app.app_context():
         if PG_URL:
             _fresh_postgres()
@@ -61,15 +67,18 @@ def app(tmp_path):
             db.create_all()
         # The stored engine rows, current for the pinned day: pages read them, and every write the
         # test makes must keep them equal to what the engines compute (checked after the test).
-        stores.refresh_all(db.session, TODAY)
+        stores.refresh_all(db.session, app.config["FIXED_TODAY"])
         db.session.commit()
     yield app
     with app.app_context():
         db.session.remove()
         differences = stores.differences(db.session)
+        stale_flags = stores.flag_differences(db.session)
         db.session.remove()
         db.engine.dispose()
     assert not any(differences.values()), f"stored engine rows out of date: {differences}"
+    # No page may show a flag the engines no longer report (nor miss one they do).
+    assert not any(stale_flags.values()), f"flags differ from the engines: {stale_flags}"
 
 
 @pytest.fixture

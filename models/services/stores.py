@@ -5,6 +5,8 @@
 - A session hook refreshes, inside the same transaction, the rows of every person (or compliance
   requirement) whose inputs a flush changed; bulk inserts that bypass the ORM call
   `refresh_people` themselves.
+- Flags follow the refreshed rows at once (`follow_flags`): a completion closes its flag in the
+  request that records it, not at the next daily run.
 - models/services/store_reads.py gives the pages a SELECT with the engine's columns: from the
   store when it is current for `today`, otherwise from the engine itself.
 """
@@ -37,8 +39,10 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.evaluations import CycleRule, Evaluation
+from models.notifications import Flag
 from models.org import District
 from models.people import Assignment, Person, assignment_schools
+from models.services import flags
 from models.services.compliance import STATUSES, compliance_select
 from models.services.evaluation_due import evaluation_due_select
 from models.stores import (
@@ -176,7 +180,7 @@ def refresh_links(conn: Connection, assignment_ids: Iterable[int] | None = None,
 
 
 def refresh_all(session: Session, today: date) -> dict:
-    """Recompute every store for `today` (the caller commits); row counts per store."""
+    """Recompute every store for `today`, then every flag (the caller commits); row counts per store."""
     conn = session.connection()
     _serialize(conn)
     refresh_links(conn)  # always kept current; rebuilt daily all the same
@@ -189,6 +193,7 @@ def refresh_all(session: Session, today: date) -> dict:
         conn.execute(delete(store_states).where(store_states.c.name == store.name))
         conn.execute(insert(store_states).values(name=store.name, as_of=today, refreshed_at=utcnow()))
         out[store.name] = conn.scalar(select(func.count()).select_from(store.table))
+    out.update({f"flags_{k}": v for k, v in follow_flags(conn).items()})
     return out
 
 
@@ -207,7 +212,7 @@ def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
 
 
 def refresh_people(conn: Connection, person_ids: Iterable[int], stores: Iterable[Store] = STORES) -> None:
-    """Recompute these people's rows in each built store, for the day it holds.
+    """Recompute these people's rows in each built store, for the day it holds; their flags follow.
 
     More than BULK_PEOPLE people (a statewide roster import) would hold the writer's transaction for
     a recomputation about as long as a full one: the stores are marked out of date instead, pages
@@ -228,10 +233,11 @@ def refresh_people(conn: Connection, person_ids: Iterable[int], stores: Iterable
             _fill(conn, store, day, person_ids=chunk)
             if store is COMPLIANCE:
                 _summarize(conn, day, chunk)
+    follow_flags(conn, person_ids, [kind for store_, kind, _ in FLAG_SOURCES if store_ in stores])
 
 
 def refresh_requirements(conn: Connection, requirement_ids: Iterable[int]) -> None:
-    """Recompute every person's compliance rows for these requirements."""
+    """Recompute every person's compliance rows for these requirements; training flags follow."""
     day = store_day(conn, COMPLIANCE)
     if day is None:
         return
@@ -240,6 +246,7 @@ def refresh_requirements(conn: Connection, requirement_ids: Iterable[int]) -> No
         conn.execute(delete(compliance_items).where(compliance_items.c.requirement_id.in_(chunk)))
         _fill(conn, COMPLIANCE, day, requirement_ids=chunk)
     _summarize(conn, day, hours=False)  # a requirement touches many people: all, in one statement
+    follow_flags(conn, kinds=["training"])
 
 
 def refresh_store(conn: Connection, store: Store) -> None:
@@ -251,6 +258,33 @@ def refresh_store(conn: Connection, store: Store) -> None:
         _fill(conn, store, day)
         if store is COMPLIANCE:
             _summarize(conn, day)
+        follow_flags(conn, kinds=[kind for store_, kind, _ in FLAG_SOURCES if store_ is store])
+
+
+FLAG_SOURCES = ((COMPLIANCE, "training", flags.training_items),
+                (EVALUATIONS, "evaluation", flags.evaluation_items))
+
+
+def follow_flags(conn: Connection, person_ids: Iterable[int] | None = None,
+                 kinds: Iterable[str] = flags.KINDS) -> dict[str, int]:
+    """Make the flags follow the stored rows (for these people, or everyone) as of each store's day.
+
+    A store that is not built (or was marked out of date by a bulk change) is skipped: its flags
+    follow when the refresh-stores job rebuilds it, minutes later.
+    """
+    totals = {"opened": 0, "updated": 0, "closed": 0}
+    people = None if person_ids is None else sorted(set(person_ids))
+    for store, kind, to_items in FLAG_SOURCES:
+        day = store_day(conn, store)
+        if kind not in kinds or day is None or people == []:
+            continue
+        rows = select(*store.table.columns)
+        batches = [None] if people is None else list(_chunks(people))
+        for batch in batches:
+            scoped = rows if batch is None else rows.where(store.table.c.person_id.in_(batch))
+            done = flags.sync_flags(conn, day, to_items(conn, scoped), kinds=[kind], person_ids=batch)
+            totals = {k: totals[k] + done[k] for k in totals}
+    return totals
 
 
 def _values(obj, attr: str) -> set:
@@ -335,3 +369,20 @@ def differences(session: Session) -> dict[str, int]:
     out["school_people"] = sum(session.scalar(select(func.count()).select_from(q.subquery()))
                                for q in (links.except_(_links_select()), _links_select().except_(links)))
     return out
+
+
+def flag_differences(session: Session) -> dict[str, int]:
+    """Per kind: open flags the engines do not report for the stores' day, plus reported items unflagged."""
+    engines = {"training": (COMPLIANCE, compliance_select, flags.training_items),
+               "evaluation": (EVALUATIONS, evaluation_due_select, flags.evaluation_items)}
+    out = {}
+    for kind, (store, engine, to_items) in engines.items():
+        day = store_day(session, store)
+        if day is None:
+            continue
+        reported = {(i.item_key, i.status) for i in to_items(session, engine(day).order_by(None))}
+        flagged = set(session.execute(select(Flag.item_key, Flag.status)
+                                      .where(Flag.kind == kind, Flag.closed_on.is_(None))))
+        out[kind] = len(reported ^ {tuple(f) for f in flagged})
+    return out
+

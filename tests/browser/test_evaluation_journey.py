@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from models.evaluations import Evaluation
 from models.seed.evaluations import SRO_CRITERIA
@@ -20,7 +21,7 @@ def _logout(page):
 def test_joint_sro_evaluation_reaches_final_and_locked(page, ew, session):  # noqa: F811
     login(page, ew.emails["principal"])
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Evaluations", exact=True).click()
-    assert page.get_by_role("heading", name="My evaluations").is_visible()
+    expect(page.get_by_role("heading", name="My evaluations")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Start evaluation of Sam Officer, 2025-2026").click()
     page.wait_for_url("**/edit")
@@ -29,12 +30,12 @@ def test_joint_sro_evaluation_reaches_final_and_locked(page, ew, session):  # no
         page.get_by_label(f"Rating: {title}", exact=True).select_option("2" if i == 4 else "3")
     page.get_by_role("button", name="Sign and submit").click()
     # A rating of 2 without a comment is refused on that criterion, and the page stays accessible.
-    assert page.get_by_text("a rating of 2 needs a comment explaining it").first.is_visible()
+    expect(page.get_by_text("a rating of 2 needs a comment explaining it").first).to_be_visible()
     assert_accessible(page)
     page.get_by_label(f"Comment on {SRO_CRITERIA[4][0]}", exact=False).fill("Only one lesson this year.")
     page.get_by_role("button", name="Sign and submit").click()
-    assert page.get_by_text("Evaluation signed and submitted.").is_visible()
-    assert page.get_by_text("Awaiting agency supervisor's signature").first.is_visible()
+    expect(page.get_by_text("Evaluation signed and submitted.")).to_be_visible()
+    expect(page.get_by_text("Awaiting agency supervisor's signature").first).to_be_visible()
     assert_accessible(page)
     _logout(page)
 
@@ -43,8 +44,8 @@ def test_joint_sro_evaluation_reaches_final_and_locked(page, ew, session):  # no
     assert_accessible(page)
     page.get_by_role("link", name="Sam Officer").first.click()
     page.get_by_role("button", name="Co-sign as agency supervisor").click()
-    assert page.get_by_text("Evaluation co-signed.").is_visible()
-    assert page.get_by_text("Awaiting acknowledgement").first.is_visible()
+    expect(page.get_by_text("Evaluation co-signed.")).to_be_visible()
+    expect(page.get_by_text("Awaiting acknowledgement").first).to_be_visible()
     _logout(page)
 
     login(page, ew.emails["sro"])
@@ -54,12 +55,12 @@ def test_joint_sro_evaluation_reaches_final_and_locked(page, ew, session):  # no
     page.get_by_label("Your response (optional)").fill("I would like more time for classroom lessons.")
     assert_accessible(page)
     page.get_by_role("button", name="Acknowledge").click()
-    assert page.get_by_text("the evaluation is final").is_visible()
-    assert page.get_by_text("Locked: corrections are amendments").is_visible()
-    assert page.get_by_text("I would like more time for classroom lessons.").is_visible()
+    expect(page.get_by_text("the evaluation is final")).to_be_visible()
+    expect(page.get_by_text("Locked: corrections are amendments")).to_be_visible()
+    expect(page.get_by_text("I would like more time for classroom lessons.")).to_be_visible()
     assert page.get_by_role("link", name="Edit draft").count() == 0
     page.get_by_role("link", name="Printable view").click()
-    assert page.get_by_text("Final and locked").is_visible()
+    expect(page.get_by_text("Final and locked")).to_be_visible()
     assert_accessible(page)
     assert page.errors == []
     session.expire_all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from models import db
 from models.seed.reports import seed_self_assessment
@@ -30,7 +31,7 @@ def test_charts_render_with_their_data_tables(page, rw, app):  # noqa: F811
         assert figure.locator("svg").bounding_box()["height"] > 20
         assert figure.get_by_role("table").count() == 1
     table = page.get_by_role("table", name="Data for “Training compliance by school”")
-    assert table.get_by_role("row", name="Adams High 100%").is_visible()
+    expect(table.get_by_role("row", name="Adams High 100%")).to_be_visible()
     assert page.errors == []
     assert_accessible(page)
     for path in ["/", "/reports/", "/reports/compliance-matrix", "/reports/outcomes",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from models import db
@@ -31,13 +32,13 @@ def demo(app):
 def test_every_training_page_is_accessible(page, demo):
     login(page, "coordinator@riverside.example", DEMO_PASSWORD)
     page.goto("/training/")
-    assert page.get_by_role("heading", name="Training compliance").is_visible()
+    expect(page.get_by_role("heading", name="Training compliance")).to_be_visible()
     assert_accessible(page)
     page.goto("/training/?status=overdue")
     assert_accessible(page)
 
     page.goto(f"/training/people/{demo['sro']}")
-    assert page.get_by_text("NASRO-BASIC").first.is_visible()
+    expect(page.get_by_text("NASRO-BASIC").first).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"/training/courses/{demo['course']}")
@@ -46,7 +47,7 @@ def test_every_training_page_is_accessible(page, demo):
     page.goto(f"/training/people/{demo['sro']}/completions/new")
     assert_accessible(page)
     page.get_by_role("button", name="Save").click()  # nothing chosen: every problem listed
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"/training/people/{demo['sro']}/waivers/new")
@@ -61,14 +62,14 @@ def test_every_training_page_is_accessible(page, demo):
         {"name": "roster.csv", "mimeType": "text/csv", "buffer": roster}])
     page.get_by_role("button", name="Check and import").click()
     problems = page.get_by_role("table", name="Problems by row of the file")
-    assert problems.is_visible()
+    expect(problems).to_be_visible()
     assert problems.get_by_role("row").count() > 3  # header + at least one problem per bad cell
     assert_accessible(page)
 
     page.goto("/training/presets")
     page.get_by_label("Texas").check()
     page.get_by_role("button", name="Save presets").click()
-    assert page.get_by_text("State presets saved.").is_visible()
+    expect(page.get_by_text("State presets saved.")).to_be_visible()
     assert page.get_by_label("Texas").is_checked()
     assert_accessible(page)
     assert page.errors == []

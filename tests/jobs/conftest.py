@@ -9,8 +9,12 @@ from datetime import date
 import pytest
 from aiosmtpd.controller import Controller
 
+from models.evaluations import CycleRule
+from models.people import Person
 from models.services.mailer import MailSettings
-from models.services.reminders import DueItem
+from models.services.reminders import training_items
+from models.training import Completion
+from tests.training.factories import make_course, make_requirement
 
 
 def free_port() -> int:
@@ -82,18 +86,38 @@ def smtp_down():
     server.stop()
 
 
-class ItemSource:
-    """A small injected source of due items (the engines' output, in the shape the job consumes)."""
+class DueTraining:
+    """Real training items due on chosen days: a course and a requirement per item for the person's role.
 
-    def __init__(self):
-        self.items: list[DueItem] = []
+    Evaluations are switched off for school personnel, so these are the only items the engines report
+    (flags follow the engines, so an injected list of items would be closed by the next write).
+    """
 
-    def add(self, person_id: int, due: date, *, kind: str = "training", label: str = "YMHFA Youth MHFA",
-            status: str = "due_soon", key: str | None = None) -> DueItem:
-        item = DueItem(key or f"{kind}:{person_id}:{label}:{due.isoformat()}", kind, person_id, label, due,
-                       status)
-        self.items.append(item)
-        return item
+    def __init__(self, session):
+        self.session = session
+        rule = CycleRule(audience="school_personnel", annual=False)
+        session.add(rule)
+        session.flush()
+        rule.first_review_days = None  # after the insert: the column default would turn None into 90
+        session.flush()
+        self.made: list[tuple[int, int]] = []  # (person id, course id)
+
+    def add(self, person_id: int, due: date, *, label: str = "YMHFA Youth MHFA", status: str = "due_soon"):
+        """Make `label` (code and title) due for the person on `due` (the engine decides the status)."""
+        person = self.session.get(Person, person_id)
+        start = min(a.start_date for a in person.assignments)
+        code, _, title = label.partition(" ")
+        course = make_course(self.session, code, title=title)
+        make_requirement(self.session, course, roles=(person.person_type,), due_rule="within_days",
+                         due_days=(due - start).days)
+        self.made.append((person_id, course.id))
+        self.session.commit()
+
+    def complete_all(self, day: date) -> None:
+        """Record every item's course as completed on `day` (the training was done)."""
+        for person_id, course_id in self.made:
+            self.session.add(Completion(person_id=person_id, course_id=course_id, completed_on=day))
+        self.session.commit()
 
     def __call__(self, session, today):
-        return list(self.items)
+        return training_items(session, today)

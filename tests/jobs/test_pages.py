@@ -13,7 +13,7 @@ from models.seed.notifications import ensure_default_plan
 from models.services.email_prefs import unsubscribe_token
 from tests.conftest import csrf_token, post_form
 from tests.factories import make_assignment, make_person, make_school, make_user
-from tests.jobs.conftest import ItemSource
+from tests.jobs.conftest import DueTraining
 
 DAY = date(2026, 10, 15)
 ROLES = ("anonymous", "admin", "hr", "coordinator", "principal", "supervisor", "staff")
@@ -34,7 +34,7 @@ def outbox_world(session):
                              if role == "principal" else ()) for role in ROLES[1:]}
     users["staff"].person = person
     ensure_default_plan(session)
-    source = ItemSource()
+    source = DueTraining(session)
     source.add(person.id, DAY + timedelta(days=7))
     flag_overdue.run(session, DAY, sources=[source])
     session.commit()
@@ -150,8 +150,8 @@ def test_unsubscribed_still_gets_escalations_but_not_optional_reminders(session,
     unsubscribe(session, "hr@example.org", utcnow())
     session.commit()
     source = outbox_world["source"]
-    source.items.clear()
-    source.add(outbox_world["person"], DAY - timedelta(days=31), status="overdue")
+    source.add(outbox_world["person"], DAY - timedelta(days=31), label="LEGAL-UPD Legal update",
+               status="overdue")
     flag_overdue.run(session, DAY, sources=[source])
     session.commit()
     send_email.run(session, DAY, settings=smtp.settings())

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from jobs import flag_overdue, send_email
 from models.notifications import DeliveryAttempt, Flag, OutboxMessage
 from tests.factories import make_person, make_school, make_user
-from tests.jobs.conftest import ItemSource
+from tests.jobs.conftest import DueTraining
 
 DAY = date(2026, 10, 15)
 
@@ -35,7 +35,7 @@ def _day(session, smtp, day, source):
 
 def test_running_twice_delivers_once_then_next_step_one_more(session, smtp):
     person = _world(session)
-    source = ItemSource()
+    source = DueTraining(session)
     source.add(person.id, DAY + timedelta(days=14))
     _day(session, smtp, DAY, source)
     _day(session, smtp, DAY, source)
@@ -47,13 +47,13 @@ def test_running_twice_delivers_once_then_next_step_one_more(session, smtp):
     subjects = [m["Subject"] for m in smtp.handler.messages()]
     assert len(subjects) == 2 and all("YMHFA" in s for s in subjects)
     assert session.scalar(select(func.count(OutboxMessage.id))) == 2
-    flag = session.scalar(select(Flag))
+    flag = session.scalar(select(Flag).where(Flag.kind == "training"))
     assert flag.first_flagged_on == DAY and flag.current_step == "before-7" and flag.closed_on is None
 
 
 def test_overdue_copies_principal_and_coordinator_and_escalates_to_hr(session, smtp):
     person = _world(session)
-    source = ItemSource()
+    source = DueTraining(session)
     source.add(person.id, DAY - timedelta(days=35), status="overdue")
     _day(session, smtp, DAY, source)
     got = sorted(r[0] for r, _ in smtp.handler.received)
@@ -70,7 +70,7 @@ def test_message_is_multipart_with_stable_id_link_and_no_sensitive_details(sessi
     person = _world(session)
     person.licence_number = "SECRET-LIC-9"
     session.commit()
-    source = ItemSource()
+    source = DueTraining(session)
     source.add(person.id, DAY + timedelta(days=7))
     _day(session, smtp, DAY, source)
     msg = smtp.handler.messages()[0]
@@ -88,7 +88,7 @@ def test_message_is_multipart_with_stable_id_link_and_no_sensitive_details(sessi
 
 def test_smtp_down_then_up_loses_nothing_and_delivers_once(session, smtp_down):
     person = _world(session)
-    source = ItemSource()
+    source = DueTraining(session)
     source.add(person.id, DAY + timedelta(days=7))
     source.add(person.id, DAY + timedelta(days=14), label="BIAS-DIS Implicit bias")
     summary = _day(session, smtp_down, DAY, source)
@@ -108,7 +108,7 @@ def test_smtp_down_then_up_loses_nothing_and_delivers_once(session, smtp_down):
 
 def test_451_then_250_delivers_once(session, smtp):
     person = _world(session)
-    source = ItemSource()
+    source = DueTraining(session)
     source.add(person.id, DAY + timedelta(days=7))
     smtp.handler.script = ["451 4.3.0 Try again later"]
     first = _day(session, smtp, DAY, source)
@@ -126,7 +126,7 @@ def test_451_then_250_delivers_once(session, smtp):
 
 def test_550_parks_with_reason_after_one_attempt(session, smtp):
     person = _world(session)
-    source = ItemSource()
+    source = DueTraining(session)
     source.add(person.id, DAY + timedelta(days=7))
     smtp.handler.script = ["550 5.1.1 Mailbox unavailable"]
     summary = _day(session, smtp, DAY, source)
@@ -137,26 +137,28 @@ def test_550_parks_with_reason_after_one_attempt(session, smtp):
     assert smtp.handler.received == [] and session.scalar(select(func.count(DeliveryAttempt.id))) == 1
 
 
-def test_resolved_item_closes_flag_and_cancels_queued_reminder(session, smtp):
+def test_resolved_item_closes_flag_and_cancels_queued_reminder_in_the_same_transaction(session, smtp):
     person = _world(session)
-    source = ItemSource()
+    source = DueTraining(session)
     source.add(person.id, DAY + timedelta(days=7))
     flag_overdue.run(session, DAY, sources=[source])
     session.commit()
-    source.items.clear()  # the engine no longer reports it: the training was completed
+    assert session.scalar(select(OutboxMessage)).status == "pending"
+    source.complete_all(DAY)  # recorded before any sender ran: the flag closes with the completion
+    assert session.scalar(select(Flag).where(Flag.kind == "training")).closed_on == DAY
+    assert session.scalar(select(OutboxMessage)).status == "cancelled"
     summary = flag_overdue.run(session, DAY + timedelta(days=1), sources=[source])
     session.commit()
     send_email.run(session, DAY, settings=smtp.settings())
-    assert summary["flags_closed"] == 1 and smtp.handler.received == []
-    assert session.scalar(select(Flag)).closed_on == DAY + timedelta(days=1)
-    assert session.scalar(select(OutboxMessage)).status == "cancelled"
+    assert summary["flags_closed"] == 0 and summary["messages_queued"] == 0
+    assert smtp.handler.received == []
 
 
 def test_no_mail_server_sends_nothing_and_keeps_what_would_have_been(session):
     from models.services.mailer import MailSettings
 
     person = _world(session)
-    source = ItemSource()
+    source = DueTraining(session)
     source.add(person.id, DAY + timedelta(days=7))
     flag_overdue.run(session, DAY, sources=[source])
     session.commit()

@@ -5,7 +5,8 @@ Training (TODAY 2026-10-15, every assignment started 2025-09-01):
 - PBIS (teachers, within 60 days, every 12 months): Alice (A) done 2025-11-01 -> expires 2026-11-01,
   due soon; Bob (B) done 2025-05-01 -> expired 2026-05-01.
 Hiring: an open vacancy at A (2 applied, 1 interviewed, 1 appointed); a filled one at B (1 not selected).
-Flags: one open for Sam (A), one open for Bob (B), one closed for Alice.
+Flags follow the engines: Alice's PBIS (due soon), Bob's PBIS (expired), Olga's BASIC (overdue), and
+everyone's first review and 2025-2026 evaluation (overdue).
 """
 
 from __future__ import annotations
@@ -16,17 +17,10 @@ from types import SimpleNamespace
 import pytest
 
 from models.hiring import Candidate, Vacancy
-from models.notifications import Flag
 from models.org import School
 from models.people import Person
 from tests.foundation.conftest import world  # noqa: F401 - fixture
 from tests.training.factories import make_completion, make_course, make_requirement
-
-
-def _flag(session, key, person_id, closed=None):
-    session.add(Flag(item_key=key, kind="training", person_id=person_id, label=f"Flag {key}",
-                     due_date=date(2026, 9, 1), status="overdue", first_flagged_on=date(2026, 9, 2),
-                     closed_on=closed))
 
 
 @pytest.fixture
@@ -51,8 +45,5 @@ def rw(world, session):  # noqa: F811
     filled.candidates.append(Candidate(first_name="Cand", last_name="B", email="b@x.org",
                                        stage="not_selected"))
     session.add_all([open_v, filled])
-    _flag(session, "f-sam", world.sro)
-    _flag(session, "f-bob", world.teacher_b)
-    _flag(session, "f-alice", world.teacher_a, closed=date(2026, 10, 1))
     session.commit()
     return SimpleNamespace(**vars(world), basic=basic.id, pbis=pbis.id)

@@ -53,8 +53,11 @@ def test_principal_home_shows_only_their_school(client, auth, rw):
     assert "Burr Middle" not in html
     assert _figure(html, "fig-overdue") == "0"
     assert _figure(html, "fig-due-soon") == "1"
-    assert _figure(html, "fig-flags") == "1"  # Sam's; Bob is at another school, Alice's is closed
-    assert "Flag f-sam" in html and "Flag f-bob" not in html
+    # Alice's PBIS renewal and two overdue evaluations each for Alice and Sam; nobody from Burr Middle.
+    assert _figure(html, "fig-flags") == "5"
+    flags = html.split("Open flags, earliest due first", 1)[1].split("</table>", 1)[0]
+    assert "PBIS" in flags and "Atwood" in flags and "Officer" in flags
+    assert "Barnes" not in flags and "Deputy" not in flags and "BASIC" not in flags
     # Alice and Sam each: first review (2025-11-30) and 2025-2026 annual overdue, 2026-2027 not yet due.
     assert _figure(html, "fig-evals-overdue") == "4"
     assert _figure(html, "fig-evals-due") == "0"
@@ -64,7 +67,7 @@ def test_supervisor_home_lists_their_sros(client, auth, rw):
     html = _home(client, auth, rw.emails["supervisor"])
     assert _row(html, "your-sros", "Officer, Sam") == ["1", "1", "2", "2"]
     assert "Deputy" not in html
-    assert _figure(html, "fig-flags") == "1"
+    assert _figure(html, "fig-flags") == "2"  # Sam's two overdue evaluations; his training is complete
 
 
 def test_staff_home_shows_own_todo(client, auth, rw):
