@@ -6,7 +6,6 @@ Every row is checked first; if any row has a problem nothing is written. Rows al
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 from models.audit import AuditEvent
 from models.errors import ValidationFailed
 from models.people import Person
+from models.services.roster_files import read_table
 from models.services.stores import refresh_people
 from models.training import Completion, Course
 
@@ -49,6 +49,7 @@ class ImportPlan:
     problems: list[tuple[int, str]] = field(default_factory=list)  # (file row number, message)
     records: list[dict] = field(default_factory=list)
     added: int = 0
+    notices: list[str] = field(default_factory=list)  # how the file was read; not problems
 
     @property
     def ok(self) -> bool:
@@ -61,20 +62,13 @@ def _norm(heading) -> str:
                     .replace("#", "no").replace(".", " ").split())
 
 
-def read_roster(source, filename: str) -> pd.DataFrame:
-    """Read a CSV or XLSX roster into text columns named by our fields."""
-    suffix = Path(filename or "").suffix.lower()
-    data = source.read() if hasattr(source, "read") else Path(source).read_bytes()
+def read_roster(source, filename: str) -> tuple[pd.DataFrame, list[str]]:
+    """Read a CSV or XLSX roster into text columns named by our fields, with notices on how it was read."""
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl")
-        elif suffix in (".csv", ".txt"):
-            df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False,
-                             encoding="utf-8-sig")
-        else:
-            raise ValidationFailed([("file", "Upload a .csv or .xlsx file.")])
-    except (ValueError, KeyError, OSError, UnicodeDecodeError) as exc:
-        raise ValidationFailed([("file", f"The file could not be read as a roster ({exc}).")]) from None
+        data = source.read() if hasattr(source, "read") else Path(source).read_bytes()
+    except OSError:
+        raise ValidationFailed([("file", "The file could not be opened.")]) from None
+    df, notices = read_table(data, filename)
     found = {}
     for column in df.columns:
         for ours, names in ALIASES.items():
@@ -89,7 +83,7 @@ def read_roster(source, filename: str) -> pd.DataFrame:
     if problems:
         raise ValidationFailed(problems)
     out = pd.DataFrame({ours: df[col].fillna("").astype(str).str.strip() for ours, col in found.items()})
-    return out
+    return out, notices
 
 
 def _people_lookup(session: Session):
@@ -199,9 +193,17 @@ def apply_plan(session: Session, plan: ImportPlan, *, filename: str, user_id: in
     return plan.added
 
 
+def plan_roster(session: Session, source, filename: str, today: date) -> ImportPlan:
+    """Read and check a roster, keeping the notices about how the file was read."""
+    df, notices = read_roster(source, filename)
+    plan = check_roster(session, df, today)
+    plan.notices = notices
+    return plan
+
+
 def import_roster(session: Session, source, filename: str, today: date, **kwargs) -> ImportPlan:
     """Read, check and (if nothing is wrong) insert a roster; the caller commits or rolls back."""
-    plan = check_roster(session, read_roster(source, filename), today)
+    plan = plan_roster(session, source, filename, today)
     if plan.ok:
         apply_plan(session, plan, filename=filename, **kwargs)
     return plan

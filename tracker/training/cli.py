@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from models import db
 from models.audit import set_actor
 from models.errors import ValidationFailed
-from models.services.training_import import apply_plan, check_roster, read_roster
+from models.services.training_import import apply_plan, plan_roster
 from tracker.security import today
 
 training_cli = AppGroup("training", help="Training records.")
@@ -23,11 +23,13 @@ def import_command(file: Path, dry_run: bool):
     """Import completions from a CSV or XLSX roster; any problem means nothing is written."""
     set_actor(db.session, None, "cli import")
     try:
-        plan = check_roster(db.session, read_roster(file, file.name), today())
+        plan = plan_roster(db.session, file, file.name, today())
     except ValidationFailed as error:
         for _, message in error.problems:
             click.echo(f"Error: {message}", err=True)
         raise SystemExit(1) from None
+    for notice in plan.notices:
+        click.echo(f"Notice: {notice}")
     if not plan.ok:
         for row, message in plan.problems:
             click.echo(f"Row {row}: {message}", err=True)

@@ -17,7 +17,7 @@ from models.people import ROLES
 from models.scoping import school_scope
 from models.services import training as svc
 from models.services.compliance import STATUS_LABELS, STATUSES, compliance_rows, unmet_before_assignment
-from models.services.training_import import MAX_HOURS, apply_plan, check_roster, read_roster
+from models.services.training_import import MAX_HOURS, apply_plan, plan_roster
 from models.training import PRESETS, Completion, Course, Requirement, Waiver
 from tracker.forms import get_or_404, show_problems, submit
 from tracker.nav import add_nav
@@ -166,12 +166,13 @@ def import_roster():
                 raise ValidationFailed([("file", "Choose a roster file.")])
             if len(data) > MAX_IMPORT_BYTES:
                 raise ValidationFailed([("file", "The file is larger than 10 MB.")])
-
-            plan = check_roster(db.session, read_roster(io.BytesIO(data), upload.filename), today())
+            plan = plan_roster(db.session, io.BytesIO(data), upload.filename, today())
             if plan.ok:
                 added = apply_plan(db.session, plan, filename=upload.filename, user_id=current_user.id)
                 db.session.commit()
                 flash(f"{plan.rows} rows read, {added} completions added.", "success")
+                for notice in plan.notices:
+                    flash(notice, "warning")
                 return redirect(url_for("training.import_roster"))
         except ValidationFailed as error:
             db.session.rollback()
