@@ -4,31 +4,19 @@ Excel files, Windows-1252 CSVs and ragged rows are refused (or read) with a sent
 
 from __future__ import annotations
 
-import html
 import io
-import os
-import signal
 import struct
-import subprocess
-import sys
-import threading
 import time
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
 
-from models.audit import AuditEvent
 from models.errors import ValidationFailed
 from models.services import roster_files
-from models.training import Completion
-from tests.conftest import PG_URL, post_form
-from tests.factories import make_person, make_user
-from tests.training.factories import make_course
+from tests.training.roster_helpers import assert_clerk_sentence, cli_in_child, coordinator, counts, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(range(256)) * 40
@@ -116,111 +104,37 @@ def _roster_xlsx(rows: list[dict]) -> bytes:
     return buf.getvalue()
 
 
-@dataclass
-class ChildRun:
-    """What a child `flask training import` did."""
-
-    code: int
-    stdout: str
-    stderr: str
-    seconds: float
-    peak_mib: float
-
-
-# Linux keeps a process's peak RSS across vfork+exec, so a child started from pytest would report
-# at least pytest's own size; this small launcher starts the command and reports its peak alone.
-LAUNCHER = """
-import os, subprocess, sys
-child = subprocess.Popen(sys.argv[2:])
-_, status, usage = os.wait4(child.pid, 0)
-with open(sys.argv[1], "w") as report:
-    report.write(str(usage.ru_maxrss))
-sys.exit(os.waitstatus_to_exitcode(status))
-"""
-
-
-def _cli_in_child(tmp_path, file: Path, *, limit: float = 20) -> ChildRun:
-    """Run the real command in a child process on this test's database, measuring time and peak memory."""
-    env = {**os.environ, "DATABASE_URL": PG_URL or f"sqlite:///{tmp_path / 'test.db'}",
-           "TRACKER_ENV": "development", "PYTHONUNBUFFERED": "1"}
-    out, err, peak = tmp_path / "child.out", tmp_path / "child.err", tmp_path / "child.maxrss"
-    cmd = [sys.executable, "-c", LAUNCHER, str(peak),
-           sys.executable, "-m", "flask", "--app", "wsgi", "training", "import", str(file)]
-    start = time.monotonic()
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        launcher = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=stdout, stderr=stderr,  # noqa: S603
-                                    start_new_session=True)
-    # A runaway import fails the test instead of hanging it (the group holds the launcher and the command).
-    watchdog = threading.Timer(limit, os.killpg, (launcher.pid, signal.SIGKILL))
-    watchdog.start()
-    try:
-        _, status, _ = os.wait4(launcher.pid, 0)
-    finally:
-        watchdog.cancel()
-    seconds = time.monotonic() - start
-    launcher.returncode = os.waitstatus_to_exitcode(status)
-    assert peak.exists(), f"the import was killed after {limit} s"
-    return ChildRun(launcher.returncode, out.read_text(), err.read_text(), seconds,
-                    int(peak.read_text()) / 1024)  # ru_maxrss is in KiB on Linux
-
-
-def _counts(session) -> tuple[int, int]:
-    session.expire_all()
-    return (session.scalar(select(func.count()).select_from(Completion)),
-            session.scalar(select(func.count()).select_from(AuditEvent)))
-
-
-def _coordinator(client, auth, session):
-    user = make_user(session, "coordinator", email="co@x.org")
-    session.commit()
-    auth.login(user.email)
-    return user
-
-
-def _upload(client, data: bytes, filename: str):
-    response = post_form(client, "/training/import", {"file": (io.BytesIO(data), filename)},
-                         content_type="multipart/form-data")
-    return response, html.unescape(response.get_data(as_text=True))
-
-
-def _assert_clerk_sentence(text: str) -> None:
-    """No exception text reaches the clerk."""
-    lowered = text.lower()
-    for word in ("traceback", "zip", "codec", "error tokenizing", "crc", "exception"):
-        assert word not in lowered, word
-
-
 def test_renamed_executable_xlsx_cli_exits_with_a_sentence_and_no_traceback(app, session, tmp_path):
     path = tmp_path / "roster.xlsx"
     path.write_bytes(EXECUTABLE)
-    run = _cli_in_child(tmp_path, path)
+    run = cli_in_child(tmp_path, path)
     print(f"renamed executable: {run.seconds:.2f} s, peak {run.peak_mib:.0f} MiB")
     assert run.code == 1, run.stderr
     assert f"Error: {NOT_A_WORKBOOK}" in run.stderr
-    _assert_clerk_sentence(run.stderr)
-    assert _counts(session) == (0, 0)
+    assert_clerk_sentence(run.stderr)
+    assert counts(session) == (0, 0)
 
 
 def test_renamed_executable_xlsx_upload_shows_the_sentence_and_writes_nothing(client, auth, session):
-    _coordinator(client, auth, session)
-    before = _counts(session)
-    response, page = _upload(client, EXECUTABLE, "roster.xlsx")
+    coordinator(client, auth, session)
+    before = counts(session)
+    response, page = upload(client, EXECUTABLE, "roster.xlsx")
     assert response.status_code == 200
     assert NOT_A_WORKBOOK in page
-    assert _counts(session) == before
+    assert counts(session) == before
 
 
 def test_workbook_bomb_cli_refused_quickly_in_bounded_memory(app, session, tmp_path, bomb):
     path = tmp_path / "roster.xlsx"
     path.write_bytes(bomb)
-    run = _cli_in_child(tmp_path, path)
+    run = cli_in_child(tmp_path, path)
     print(f"bomb of {len(bomb):,} bytes: {run.seconds:.2f} s, peak {run.peak_mib:.0f} MiB")
     assert run.code == 1, run.stderr
     assert f"Error: {roster_files.TOO_LARGE}" in run.stderr
     assert "Traceback" not in run.stderr
     assert run.seconds < 10
     assert run.peak_mib < 500
-    assert _counts(session) == (0, 0)
+    assert counts(session) == (0, 0)
 
 
 def test_workbook_bomb_check_takes_well_under_a_second(bomb):
@@ -232,12 +146,12 @@ def test_workbook_bomb_check_takes_well_under_a_second(bomb):
 
 
 def test_workbook_bomb_upload_shows_the_sentence(client, auth, session, bomb):
-    _coordinator(client, auth, session)
-    before = _counts(session)
-    response, page = _upload(client, bomb, "roster.xlsx")
+    coordinator(client, auth, session)
+    before = counts(session)
+    response, page = upload(client, bomb, "roster.xlsx")
     assert response.status_code == 200
     assert roster_files.TOO_LARGE in page
-    assert _counts(session) == before
+    assert counts(session) == before
 
 
 def test_dense_part_refused_when_within_the_size_limit():
@@ -267,132 +181,25 @@ def _damaged(kind: str) -> bytes:
 @pytest.mark.parametrize("kind", ["size header lies", "workbook part hides data", "corrupt data",
                                   "truncated"])
 def test_damaged_workbook_upload_refused_with_a_sentence(client, auth, session, kind):
-    _coordinator(client, auth, session)
+    coordinator(client, auth, session)
     data = _damaged(kind)
-    before = _counts(session)
+    before = counts(session)
     start = time.perf_counter()
-    response, page = _upload(client, data, "roster.xlsx")
+    response, page = upload(client, data, "roster.xlsx")
     assert time.perf_counter() - start < 5
     assert response.status_code == 200
     assert roster_files.DAMAGED in page
-    assert _counts(session) == before
+    assert counts(session) == before
 
 
 @pytest.mark.parametrize("filename", ["roster.xlsx", "roster.xls"])
 def test_old_excel_file_refused_with_what_to_do(client, auth, session, filename):
-    _coordinator(client, auth, session)
-    response, page = _upload(client, OLE2, filename)
+    coordinator(client, auth, session)
+    response, page = upload(client, OLE2, filename)
     assert response.status_code == 200
     assert ("This file is an old Excel 97-2003 workbook (.xls) or a password-protected workbook, which "
             "cannot be read here. Save it from Excel as Excel Workbook (.xlsx) or CSV UTF-8") in page
-    assert _counts(session)[0] == 0
-
-
-def _accented_world(session):
-    course = make_course(session, code="YMHFA")
-    zoe = make_person(session, first_name="Zoë", last_name="Müller")
-    jose = make_person(session, first_name="José", last_name="Peña")
-    session.commit()
-    return course, zoe, jose
-
-
-WINDOWS_CSV = ("Name,Course code,Completion date,Certificate number\r\n"
-               "Zoë Müller,YMHFA,2025-03-01,Nº 1\r\n"
-               "José Peña,YMHFA,2025-03-02,Nº 2\r\n").encode("cp1252")
-
-
-def _imported(session):
-    session.expire_all()
-    return {(c.person_id, c.certificate_number) for c in session.scalars(select(Completion))}
-
-
-def test_windows_1252_csv_upload_imports_accented_names_with_a_notice(client, auth, session):
-    _, zoe, jose = _accented_world(session)
-    _coordinator(client, auth, session)
-    response, _ = _upload(client, WINDOWS_CSV, "roster.csv")
-    assert response.status_code == 302
-    assert _imported(session) == {(zoe.id, "Nº 1"), (jose.id, "Nº 2")}
-    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
-    assert "2 rows read, 2 completions added." in page
-    assert (f'<p class="flash flash-warning">{roster_files.READ_AS_WINDOWS_1252}</p>') in page
-    assert '<div class="flashes" role="status">' in page
-
-
-def test_windows_1252_csv_preview_with_a_problem_shows_the_notice(client, auth, session):
-    _accented_world(session)
-    _coordinator(client, auth, session)
-    data = WINDOWS_CSV + "Zoë Nobody,YMHFA,2025-03-03,\r\n".encode("cp1252")
-    response, page = _upload(client, data, "roster.csv")
-    assert response.status_code == 200
-    assert (f'<div class="notice notice-warn" role="status">\n  <p>{roster_files.READ_AS_WINDOWS_1252}'
-            f'</p>\n</div>') in page
-    assert "<td>4</td><td>Unknown person “Zoë Nobody”.</td>" in page
-    assert _counts(session)[0] == 0
-
-
-def test_windows_1252_csv_cli_prints_the_notice_before_the_summary(runner, session, tmp_path):
-    _, zoe, jose = _accented_world(session)
-    path = tmp_path / "roster.csv"
-    path.write_bytes(WINDOWS_CSV)
-    result = runner.invoke(args=["training", "import", str(path)])
-    assert result.exit_code == 0, result.output
-    notice = result.stdout.index(f"Notice: {roster_files.READ_AS_WINDOWS_1252}")
-    assert result.stdout.index("2 rows read, 2 completions added") > notice
-    assert {p for p, _ in _imported(session)} == {zoe.id, jose.id}
-
-
-def test_undecodable_csv_refused_with_the_csv_utf8_sentence(runner, session, tmp_path):
-    _accented_world(session)
-    before = _counts(session)
-    path = tmp_path / "roster.csv"
-    path.write_bytes(WINDOWS_CSV + b"Zo\x81 M\x81ller,YMHFA,2025-03-04,\r\n")
-    result = runner.invoke(args=["training", "import", str(path)])
-    assert result.exit_code == 1
-    assert f"Error: Some characters in this file cannot be read. {CSV_UTF8_HINT}" in result.stderr
-    _assert_clerk_sentence(result.stderr)
-    assert _counts(session) == before
-
-
-def test_utf8_bom_csv_imports_without_a_notice(runner, session, tmp_path):
-    _, zoe, jose = _accented_world(session)
-    path = tmp_path / "roster.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + WINDOWS_CSV.decode("cp1252").encode("utf-8"))
-    result = runner.invoke(args=["training", "import", str(path)])
-    assert result.exit_code == 0, result.output
-    assert "Notice" not in result.output
-    assert _imported(session) == {(zoe.id, "Nº 1"), (jose.id, "Nº 2")}
-
-
-def test_ragged_csv_row_upload_names_the_line(client, auth, session):
-    _coordinator(client, auth, session)
-    text = ("Email,Course code,Completion date,Hours,Certificate number\n"
-            "a@x.org,YMHFA,2025-01-01,8,C-1\n"
-            "b@x.org,YMHFA,2025-01-01,8,C-2\n"
-            "c@x.org,YMHFA,2025-01-01,8,C-3\n"
-            "d@x.org,YMHFA,1 March, 2025,8,C-4\n")
-    response, page = _upload(client, text.encode(), "roster.csv")
-    assert response.status_code == 200
-    assert ("Line 5 has more cells than the heading row (6 instead of 5). Check that line for an extra "
-            "comma; a value that contains a comma must be in quotes.") in page
-    _assert_clerk_sentence(page[page.index("error-summary"):page.index("<form")])
-    assert _counts(session)[0] == 0
-
-
-@pytest.mark.parametrize(("content", "sentence"), [
-    (b"", "The file is empty."),
-    (b"\r\n\r\n", "The file is empty."),
-    (b"Email,Course code,Completion date\r\n", roster_files.HEADING_ONLY),
-    (b'Email,Course code,Completion date\r\na@x.org,"YMHFA,2025-01-01\r\n',
-     "A quotation mark on line 2 is never closed."),
-])
-def test_empty_heading_only_or_unclosed_csv_refused_with_a_sentence(runner, session, tmp_path, content,
-                                                                     sentence):
-    path = tmp_path / "roster.csv"
-    path.write_bytes(content)
-    result = runner.invoke(args=["training", "import", str(path)])
-    assert result.exit_code == 1
-    assert f"Error: {sentence}" in result.stderr
-    assert _counts(session) == (0, 0)
+    assert counts(session)[0] == 0
 
 
 def test_heading_only_workbook_refused_with_a_sentence(runner, session, tmp_path):
