@@ -1,5 +1,5 @@
-"""Roster files that are not what they claim: renamed programs, workbook bombs, damaged archives, old
-Excel files, Windows-1252 CSVs and ragged rows are refused (or read) with a sentence, never a traceback.
+"""Workbook rosters that are not what they claim: renamed programs, workbook bombs, damaged archives and
+old Excel files are refused with a sentence, never a traceback (CSV text: test_import_csv.py).
 """
 
 from __future__ import annotations
