@@ -1,42 +1,76 @@
 """Shared fixtures (flaskr style): app, client, runner, session, auth; a fresh database per test.
 
 The database is SQLite in a per-test file unless TEST_DATABASE_URL names a PostgreSQL one;
-`make test` runs the whole suite once each way.
+`make test` runs the whole suite once each way. Either way the schema comes from the migrations,
+so tests run against the database's own rules (the append-only triggers) and not just the models.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from flask_migrate import upgrade
 
 from config import TestConfig
 from models import db
 from models.services import stores
-from tracker import create_app
+from tracker import ROOT, create_app
 
 TODAY = date(2026, 10, 15)
 PASSWORD = "correct-horse-battery"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+MIGRATIONS = str(ROOT / "migrations")
 _pg_schema_ready = False
 
 
-def _fresh_postgres() -> None:
-    """Empty every table (schema built once per run: much faster than DROP/CREATE per test)."""
-    global _pg_schema_ready
-    if not _pg_schema_ready:
+def empty_database() -> None:
+    """Drop every table, trigger and function, so the migrations can start from nothing."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    else:
         db.drop_all()
         with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        db.create_all()
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def migrate_database() -> None:
+    """Build the schema by running every migration (inside an app context)."""
+    upgrade(directory=MIGRATIONS)
+    db.session.remove()
+
+
+def _fresh_postgres() -> None:
+    """Empty every table (schema migrated once per run: much faster than rebuilding it per test)."""
+    global _pg_schema_ready
+    if not _pg_schema_ready:
+        empty_database()
+        migrate_database()
         _pg_schema_ready = True
+    # Each test must start empty, but the append-only triggers refuse to delete audit rows, completions
+    # and final evaluations. Replica mode skips ordinary triggers (the foreign-key checks too, harmless
+    # when every table is emptied) for this transaction only; setting it needs the superuser test login.
     # DELETE in dependency order, sent as one batch: far cheaper than TRUNCATE on mostly empty tables.
     deletes = "; ".join(f'DELETE FROM "{t.name}"' for t in reversed(db.metadata.sorted_tables))
     with db.engine.begin() as conn:
-        conn.exec_driver_sql(deletes)
+        conn.exec_driver_sql(f"SET LOCAL session_replication_role = replica; {deletes}")
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory):
+    """A SQLite file migrated once per run; each test gets a copy (copying beats migrating)."""
+    if PG_URL:
+        return None
+    template = tmp_path_factory.mktemp("schema") / "migrated.db"
+    app = create_app(make_config(template.parent, SQLALCHEMY_DATABASE_URI=f"sqlite:///{template}"))
+    with app.app_context():
+        migrate_database()
+        db.engine.dispose()  # the last connection closing folds the write-ahead log into the file
+    return template
 
 
 def make_config(tmp_path, **overrides):
@@ -57,14 +91,14 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def app(tmp_path, app_config):
-    """A new app on an empty database."""
+def app(tmp_path, migrated_sqlite, app_config):
+    """A new app on an empty, migrated database."""
+    if migrated_sqlite:
+        shutil.copyfile(migrated_sqlite, tmp_path / "test.db")
     app = create_app(make_config(tmp_path, **app_config))
     with app.app_context():
         if PG_URL:
             _fresh_postgres()
-        else:
-            db.create_all()
         # The stored engine rows, current for the pinned day: pages read them, and every write the
         # test makes must keep them equal to what the engines compute (checked after the test).
         stores.refresh_all(db.session, app.config["FIXED_TODAY"])

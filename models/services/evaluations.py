@@ -172,6 +172,9 @@ def acknowledge_evaluation(session: Session, evaluation: Evaluation, *, user: Us
         raise DomainError(f"This evaluation cannot be acknowledged yet: it still needs the signature "
                           f"of the {names}.")
     _sign(evaluation, "person", user)
+    # The signature must reach the database before the row turns final: from then on the database
+    # refuses any change to the evaluation's signatures and ratings.
+    session.flush()
     evaluation.person_response = (response or "").strip() or None
     evaluation.status = "final"
     evaluation.finalized_at = utcnow()

@@ -10,9 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.audit import record_event
-from models.errors import ValidationFailed
+from models.errors import DomainError, ValidationFailed
+from models.evaluations import Evaluation
 from models.org import Agency, School
 from models.people import EMPLOYERS, PERSON_TYPES, ROLES, Assignment, Person
+from models.training import Completion
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "person_type", "employer",
                  "agency_id", "licence_number")
@@ -81,8 +83,24 @@ def update_person(session: Session, person: Person, data: dict[str, Any]) -> Per
     return person
 
 
+def _final_evaluation(session: Session, condition) -> int | None:
+    """The id of a final evaluation matching `condition`, if there is one."""
+    return session.scalar(select(Evaluation.id).where(condition, Evaluation.status == "final").limit(1))
+
+
 def delete_person(session: Session, person: Person) -> None:
-    """Remove a person and their assignments (each removal is audited)."""
+    """Remove a person recorded in error, and their assignments (each removal is audited)."""
+    # Training records and final evaluations are permanent (the database refuses to delete them):
+    # say so in words rather than let the removal fail on the database's refusal.
+    kept = []
+    if session.scalar(select(Completion.id).where(Completion.person_id == person.id).limit(1)):
+        kept.append("training records")
+    if _final_evaluation(session, Evaluation.person_id == person.id):
+        kept.append("a final evaluation")
+    if kept:
+        verb = "is" if kept == ["a final evaluation"] else "are"
+        raise DomainError(f"{person.full_name} has {' and '.join(kept)}, which {verb} permanent, so they "
+                          f"cannot be removed. End their assignments instead.")
     session.delete(person)
     session.flush()
 
@@ -167,5 +185,9 @@ def update_assignment(session: Session, assignment: Assignment, data: dict[str, 
 
 def delete_assignment(session: Session, assignment: Assignment) -> None:
     """Remove an assignment recorded in error (ending one is an update of its end date)."""
+    # Removing it would unlink a final evaluation, which the database refuses: a final one never changes.
+    if _final_evaluation(session, Evaluation.assignment_id == assignment.id):
+        raise DomainError("This assignment has a final evaluation, which is permanent, so it cannot be "
+                          "removed. Set its end date instead.")
     session.delete(assignment)
     session.flush()

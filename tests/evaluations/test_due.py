@@ -39,13 +39,13 @@ def test_annual_cycle_due_at_school_year_end_and_overdue_without_final_evaluatio
     assert not any(k[2] == "first-review" for k in items)  # long past: history, not a due item
     template = make_template(session, "sro")
     ev = Evaluation(person_id=sro.id, assignment_id=a.id, template=template, audience="sro",
-                    cycle="2025-2026", status="final")
+                    cycle="2025-2026", status="signed")
     session.add(ev)
     session.flush()
-    assert _items(session)[(sro.id, a.id, "2025-2026")][1:] == ("complete", "sro", ev.id)
-    ev.status, ev.version_id = "signed", 2  # not final yet: still overdue, but linked
+    assert _items(session)[(sro.id, a.id, "2025-2026")][1:] == ("overdue", "sro", ev.id)  # linked
+    ev.status, ev.version_id = "final", 2  # final is one way: the database refuses to undo it
     session.flush()
-    assert _items(session)[(sro.id, a.id, "2025-2026")][1:] == ("overdue", "sro", ev.id)
+    assert _items(session)[(sro.id, a.id, "2025-2026")][1:] == ("complete", "sro", ev.id)
 
 
 def test_ended_assignment_produces_nothing_due_after_it_ends(session):

@@ -1,30 +1,62 @@
-"""Migrations build the schema on an empty database and match the models exactly."""
+"""Migrations build the schema on an empty database, match the models exactly, and add the triggers."""
 
 from __future__ import annotations
 
+import re
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
-from sqlalchemy import inspect, text
+from flask_migrate import downgrade
+from sqlalchemy import inspect
 
 from models import db
-from tests.conftest import PG_URL, make_config
-from tracker import ROOT, create_app
+from models.training import MUTABLE_COMPLETION_FIELDS, Completion
+from tests.conftest import MIGRATIONS, PG_URL, empty_database, make_config, migrate_database
+from tracker import create_app
+
+BEFORE_TRIGGERS = "4988d3391962"
+# (table, trigger) pairs the append-only migration creates on each dialect.
+SQLITE_TRIGGERS = {
+    ("audit_events", "audit_events_no_update"), ("audit_events", "audit_events_no_delete"),
+    ("completions", "completions_no_delete"), ("completions", "completions_only_verification_changes"),
+    ("evaluations", "evaluations_final_no_update"), ("evaluations", "evaluations_final_no_delete"),
+    ("evaluation_amendments", "evaluation_amendments_no_update"),
+    ("evaluation_amendments", "evaluation_amendments_no_delete"),
+    *{(t, f"{t}_final_no_{e}") for t in ("evaluation_ratings", "evaluation_signatures")
+      for e in ("insert", "update", "delete")},
+}
+PG_TRIGGERS = {
+    ("audit_events", "audit_events_no_update_or_delete"), ("audit_events", "audit_events_no_truncate"),
+    ("completions", "completions_no_delete"), ("completions", "completions_no_truncate"),
+    ("completions", "completions_only_verification_changes"),
+    ("evaluations", "evaluations_final_no_update_or_delete"),
+    ("evaluations", "evaluations_final_no_truncate"),
+    ("evaluation_amendments", "evaluation_amendments_no_update_or_delete"),
+    ("evaluation_amendments", "evaluation_amendments_no_truncate"),
+    *{(t, f"{t}_final_{s}") for t in ("evaluation_ratings", "evaluation_signatures")
+      for s in ("locked", "no_truncate")},
+}
 
 
-def _empty(app):
-    with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+def _triggers() -> dict[tuple[str, str], str]:
+    """(table, trigger name) -> the trigger's SQL, read from the database's catalog."""
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            rows = conn.exec_driver_sql(
+                "SELECT tgrelid::regclass::text, tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+                "WHERE NOT tgisinternal")
+        else:
+            rows = conn.exec_driver_sql(
+                "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger'")
+        return {(table, name): sql for table, name, sql in rows}
 
 
 def test_upgrade_on_empty_database_matches_models(tmp_path):
     app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=PG_URL or
                                  f"sqlite:///{tmp_path / 'migrated.db'}"))
-    _empty(app)
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        empty_database()
+        migrate_database()
         assert "people" in inspect(db.engine).get_table_names()
         with db.engine.connect() as conn:
             ctx = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -32,3 +64,28 @@ def test_upgrade_on_empty_database_matches_models(tmp_path):
         db.session.remove()
         db.engine.dispose()
     assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_migrated_schema_has_append_only_triggers_and_downgrade_drops_them(tmp_path):
+    app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=PG_URL or
+                                 f"sqlite:///{tmp_path / 'migrated.db'}"))
+    with app.app_context():
+        empty_database()
+        migrate_database()
+        migrated = _triggers()
+        downgrade(directory=MIGRATIONS, revision=BEFORE_TRIGGERS)
+        downgraded = _triggers()
+        migrate_database()
+        again = _triggers()
+        db.session.remove()
+        db.engine.dispose()
+    expected = PG_TRIGGERS if PG_URL else SQLITE_TRIGGERS
+    assert set(migrated) == expected
+    assert downgraded == {}
+    assert set(again) == expected
+    # A column added to completions later must be covered by the update trigger too.
+    guarded = migrated[("completions", "completions_only_verification_changes")].lower()
+    unguarded = [c.name for c in Completion.__table__.columns
+                 if c.name not in MUTABLE_COMPLETION_FIELDS and not re.search(rf"\bold\.{c.name}\b", guarded)]
+    assert unguarded == [], f"completions columns the update trigger does not protect: {unguarded}"
+    assert not any(re.search(rf"\bold\.{c}\b", guarded) for c in MUTABLE_COMPLETION_FIELDS)

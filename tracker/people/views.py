@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from models import db
+from models.errors import DomainError
 from models.org import Agency, School
 from models.people import EMPLOYERS, PERSON_TYPES, Assignment
 from models.scoping import school_scope
@@ -100,7 +101,12 @@ def delete_person(person_id: int):
     if not DeleteForm().validate_on_submit():
         abort(400)
     name = person.full_name
-    svc.delete_person(db.session, person)
+    try:
+        svc.delete_person(db.session, person)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("people.show_person", person_id=person_id))
     db.session.commit()
     flash(f"{name} was removed. The audit log keeps the record.", "success")
     return redirect(url_for("people.list_people"))
@@ -153,7 +159,12 @@ def delete_assignment(person_id: int, assignment_id: int):
     assignment = _assignment_or_404(person_id, assignment_id)
     if not DeleteForm().validate_on_submit():
         abort(400)
-    svc.delete_assignment(db.session, assignment)
+    try:
+        svc.delete_assignment(db.session, assignment)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("people.show_person", person_id=person_id))
     db.session.commit()
     flash("Assignment removed.", "success")
     return redirect(url_for("people.show_person", person_id=person_id))
