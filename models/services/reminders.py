@@ -184,7 +184,7 @@ def flag_and_queue(session: Session, today: date, sources: Iterable[Source] = DE
                         closed)
         out = OutboxMessage.__table__
         session.execute(out.update().where(out.c.item_key == bindparam("k"),
-                                           out.c.status.in_(("pending", "held")))
+                                           out.c.status.in_(("pending", "sending", "held")))
                         .values(status="cancelled"), closed)
     queued = queue_messages(session, today, to_send)
     return {"items": len(items), "flags_opened": len(opened), "flags_updated": len(changed),
