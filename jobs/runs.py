@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from jobs.registry import JobSpec
 from models.jobruns import JobRun
-from models.services.owners import abandoned, aware, owner_gone
+from models.services.owners import abandoned, aware, is_this_process, owner_gone
 from models.services.reminders import insert_ignoring_duplicates
 
 log = logging.getLogger("jobs.runs")
@@ -46,6 +46,14 @@ def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th ..."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def _abandoned(run: JobRun, now: datetime) -> str | None:
+    """Why `run` may be taken over; never a run of this process, which is alive and still running it.
+
+    (Its heartbeat may have failed to renew the lease, say while its own job held SQLite's write lock.)
+    """
+    return None if is_this_process(run.owner) else abandoned(run.owner, run.expires_at, now)
 
 
 def _update():
@@ -82,7 +90,7 @@ def begin(engine: Engine, job: str, today: date, slot: str, *, owner: str, now: 
         run_id, attempt = run.id, run.attempts + 1
         error = run.error  # a failed attempt's error stays visible until this one ends
         if run.status == "running":
-            reason = abandoned(run.owner, run.expires_at, now)
+            reason = _abandoned(run, now)
             if reason is None:
                 return Started(None, skipped=f"running in {run.owner}")
             error = f"The {ordinal(run.attempts)} attempt did not finish: {reason}; taken over by {owner}."
@@ -183,10 +191,10 @@ def catch_up(engine: Engine, zone: ZoneInfo, jobs: Iterable[JobSpec], *, now: da
             if (run is None
                     or (run.status == "failed" and retry_at(run) is not None and retry_at(run) <= now)
                     or (run.status == "running" and run.attempts < MAX_ATTEMPTS
-                        and abandoned(run.owner, run.expires_at, now))):
+                        and _abandoned(run, now))):
                 due.append(spec)
         for run in session.scalars(select(JobRun).where(JobRun.status == "running")):
-            reason = None if run.id in retried else abandoned(run.owner, run.expires_at, now)
+            reason = None if run.id in retried else _abandoned(run, now)
             if reason:
                 gave_up = f" Gave up after {run.attempts} attempts." if run.attempts >= MAX_ATTEMPTS else ""
                 session.execute(_update().where(*_unchanged(run, now)).values(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 from email.message import EmailMessage
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -56,21 +58,38 @@ def deliver(session: Session, settings: MailSettings, clock: Clock, owner: str, 
             token, batch = _claim(session, settings, clock, owner, only)
             if not batch:
                 return counts
-            renewed = clock()
-            for index, (row_id, attempts, recipient, message) in enumerate(batch):
-                outcome = connection.send(message, recipient)
-                now = clock()
-                if outcome.unreachable:
-                    # No connection at all: this claim goes back with backoff, the rest waits for next run.
-                    for rest_id, rest_attempts, *_ in batch[index:]:
-                        _record(session, counts, token, rest_id, rest_attempts, outcome, now)
-                    session.commit()
+            try:
+                if not _send_claim(session, connection, counts, token, batch, clock):
                     return counts
-                _record(session, counts, token, row_id, attempts, outcome, now)
-                if now - renewed > outbox.CLAIM_TTL / 5:
-                    outbox.renew(session, token, now)
-                    renewed = now
-                session.commit()  # before the next message: a crash from here on re-sends nothing
+            except BaseException:
+                # Whatever broke (a stop, a lost database), the rest of the claim goes back at once;
+                # if even that fails, the claim's expiry frees it for the next run.
+                session.rollback()
+                with contextlib.suppress(SQLAlchemyError):
+                    outbox.release(session, token)
+                    session.commit()
+                raise
+
+
+def _send_claim(session: Session, connection: Connection, counts: Counter, token: str, batch: list,
+                clock: Clock) -> bool:
+    """Send one claim message by message; False if the server could not be reached (stop the run)."""
+    renewed = clock()
+    for index, (row_id, attempts, recipient, message) in enumerate(batch):
+        outcome = connection.send(message, recipient)
+        now = clock()
+        if outcome.unreachable:
+            # No connection at all: this claim goes back with backoff, the rest waits for the next run.
+            for rest_id, rest_attempts, *_ in batch[index:]:
+                _record(session, counts, token, rest_id, rest_attempts, outcome, now)
+            session.commit()
+            return False
+        _record(session, counts, token, row_id, attempts, outcome, now)
+        if now - renewed > outbox.CLAIM_TTL / 5:
+            outbox.renew(session, token, now)
+            renewed = now
+        session.commit()  # before the next message: a crash from here on re-sends nothing
+    return True
 
 
 def run(session: Session, today: date, *, settings: MailSettings | None = None, now: datetime | None = None,

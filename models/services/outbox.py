@@ -105,6 +105,12 @@ def renew(session: Session, token: str, now: datetime, ttl: timedelta = CLAIM_TT
                     .values(claim_expires_at=now + ttl))
 
 
+def release(session: Session, token: str) -> int:
+    """Give back the rows still held under `token`, untried (a sender that fails mid-claim); how many."""
+    return session.execute(update(_table).where(_table.c.status == "sending", _table.c.claim_token == token)
+                           .values(status="pending", **_UNCLAIMED)).rowcount
+
+
 def _attempt(session: Session, row_id: int, now: datetime, outcome: str, code: int | None,
              detail: str) -> None:
     session.execute(_ATTEMPT, {"message_id": row_id, "attempted_at": now, "outcome": outcome, "code": code,

@@ -41,17 +41,19 @@ def aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
+def is_this_process(owner: str) -> bool:
+    """Whether `owner` ("host:pid" or "cli host:pid") names the process asking."""
+    return owner.rpartition(" ")[2] == current_owner()
+
+
 def abandoned(owner: str, expires_at: datetime | None, now: datetime) -> str | None:
     """Why a claim or run held by `owner` until `expires_at` may be taken from it, or None if it may not.
 
-    Never from this very process (it is alive and still working on it); otherwise when its time ran
-    out (no expiry recorded counts as run out) or its process on this host is gone.
+    When its process on this host is gone, or its time ran out (no expiry recorded counts as run out).
     """
-    if owner == current_owner() or owner.endswith(f" {current_owner()}"):
-        return None
-    expires_at = aware(expires_at)
     if owner_gone(owner):
         return f"the process {owner} is gone"
+    expires_at = aware(expires_at)
     if expires_at is None or expires_at < now:
         return (f"{owner} stopped renewing it (expired {expires_at:%Y-%m-%d %H:%M:%S} UTC)"
                 if expires_at else f"{owner} recorded no expiry")

@@ -177,8 +177,28 @@ def test_temporary_failure_mid_claim_releases_row_and_sends_it_later_once(sessio
     assert [a.outcome for a in row.attempt_log] == ["temporary", "sent"]
 
 
-def test_expired_claim_of_another_host_is_reclaimed_and_live_claim_is_not(session, smtp):
+def test_sender_failing_mid_claim_gives_the_rest_back_at_once(session, smtp):
     ids = queue(session, 5)
+    calls = []
+
+    def failing_clock():  # the 5th reading comes right after the server took the 2nd message
+        calls.append(1)
+        if len(calls) == 5:
+            raise RuntimeError("the sender broke")
+        return NOW
+
+    with pytest.raises(RuntimeError):
+        send_email.run(session, DAY, settings=smtp.settings(), clock=failing_clock)
+    assert statuses(session) == {"sent": 1, "pending": 4}  # nothing left 'sending' in this live process
+    assert session.scalar(select(func.count()).where(OutboxMessage.claim_token.is_not(None))) == 0
+    assert send_email.run(session, DAY, settings=smtp.settings(), now=NOW)["sent"] == 4
+    sent_twice = [m for m, c in message_ids(smtp).items() if c > 1]
+    assert len(message_ids(smtp)) == 5 and sent_twice == [message_id(session.get(OutboxMessage, ids[1]),
+                                                                     "district.example")]
+
+
+def test_expired_claim_of_another_host_is_reclaimed_and_live_claim_is_not(session, smtp):
+    ids = queue(session, 6)
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # noqa: S603
     dead = subprocess.Popen([sys.executable, "-c", "pass"])  # noqa: S603
     dead.wait()
@@ -189,6 +209,7 @@ def test_expired_claim_of_another_host_is_reclaimed_and_live_claim_is_not(sessio
         ids[2]: (f"{host}:{dead.pid}", NOW + timedelta(minutes=5)),  # this host, process gone: reclaimed
         ids[3]: (f"{host}:{sleeper.pid}", NOW + timedelta(minutes=5)),  # this host, alive: kept
         ids[4]: (current_owner(), NOW + timedelta(minutes=5)),     # this very process: kept
+        ids[5]: (current_owner(), NOW - timedelta(minutes=1)),     # this process, expired: reclaimed
     }
     try:
         for row_id, (owner, expires) in claims.items():
@@ -199,12 +220,14 @@ def test_expired_claim_of_another_host_is_reclaimed_and_live_claim_is_not(sessio
     finally:
         sleeper.kill()
         sleeper.wait()
-    assert (summary["recovered"], summary["sent"]) == (2, 2)
-    assert sorted(r[0] for r, _ in smtp.handler.received) == ["p0@example.org", "p2@example.org"]
+    assert (summary["recovered"], summary["sent"]) == (3, 3)
+    assert sorted(r[0] for r, _ in smtp.handler.received) == ["p0@example.org", "p2@example.org",
+                                                              "p5@example.org"]
     session.expire_all()
     rows = {r.id: r for r in session.scalars(select(OutboxMessage))}
-    assert [rows[i].status for i in ids] == ["sent", "sending", "sent", "sending", "sending"]
-    assert [rows[i].claimed_by for i in ids[1:2] + ids[3:]] == [claims[i][0] for i in ids[1:2] + ids[3:]]
+    assert [rows[i].status for i in ids] == ["sent", "sending", "sent", "sending", "sending", "sent"]
+    kept = [ids[1], ids[3], ids[4]]
+    assert [rows[i].claimed_by for i in kept] == [claims[i][0] for i in kept]
     assert rows[ids[1]].claim_token == f"token-{ids[1]}"
 
 
