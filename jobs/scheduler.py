@@ -2,14 +2,14 @@
 
 Each firing is recorded in job_runs under a unique (job, run_date, slot) key, so a daily job runs
 once per district day even when a daylight-saving change repeats its hour or a second process fires.
+A catch-up pass (at start and every few minutes) runs daily jobs whose run today is missing, failed
+with attempts left, or abandoned by a dead process (jobs/runs.py keeps that bookkeeping).
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-import os
-import socket
 import threading
 import traceback
 from collections.abc import Mapping
@@ -19,20 +19,20 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from jobs import lease
+from jobs import lease, runs
 from jobs.registry import JOBS, JobSpec
 from models.base import utcnow
-from models.jobruns import JobRun
 from models.org import District
 from models.services.mailer import MailSettings
-from models.services.upserts import insert_ignoring_duplicates
+from models.services.owners import current_owner
 
 log = logging.getLogger("jobs.scheduler")
 MISFIRE_GRACE = 15 * 60  # a job missed by up to 15 minutes (a restart, a busy machine) still runs
+CATCH_UP_SECONDS = 120.0  # how often the scheduler looks for daily runs missed, failed or abandoned
 
 
 def district_zone(engine: Engine) -> ZoneInfo:
@@ -44,7 +44,7 @@ def district_zone(engine: Engine) -> ZoneInfo:
 
 def default_owner() -> str:
     """Name of this process (host:pid), as the lease and the job runs record it."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return current_owner()
 
 
 def _extras(function, config: Mapping, now: datetime | None) -> dict:
@@ -58,18 +58,21 @@ def _extras(function, config: Mapping, now: datetime | None) -> dict:
 def execute(engine: Engine, spec: JobSpec, *, today: date, config: Mapping, slot: str,
             scheduled_for: datetime | None = None, owner: str = "", now: datetime | None = None
             ) -> dict | None:
-    """Run one job once for (job, today, slot) and record it; None if that run already exists."""
-    started = utcnow()
-    with Session(engine) as session:
-        ids = insert_ignoring_duplicates(session, JobRun.__table__, [{
-            "job": spec.name, "run_date": today, "slot": slot, "scheduled_for": scheduled_for,
-            "started_at": started, "status": "running", "owner": owner}], ["job", "run_date", "slot"])
-        session.commit()
-    if not ids:
-        log.info("%s already ran for %s (%s); skipping.", spec.name, today, slot)
+    """Run one job once for (job, today, slot) and record it; None if that run must not happen now.
+
+    A failed or abandoned daily run with attempts left is taken over (jobs/runs.py); `now` pins the
+    clock for tests, both for the job and for the bookkeeping.
+    """
+    clock = (lambda: now) if now else utcnow
+    started = runs.begin(engine, spec.name, today, slot, owner=owner, now=clock(),
+                         scheduled_for=scheduled_for)
+    if started.run_id is None:
+        log.info("%s for %s (%s): %s; skipping.", spec.name, today, slot, started.skipped)
         return None
+    if started.attempt > 1:
+        log.info("%s for %s: %s attempt.", spec.name, today, runs.ordinal(started.attempt))
     summary, error = None, None
-    with Session(engine) as session:
+    with runs.Heartbeat(engine, started, clock), Session(engine) as session:
         try:
             function = spec.function()
             summary = function(session, today, **_extras(function, config, now))
@@ -78,10 +81,7 @@ def execute(engine: Engine, spec: JobSpec, *, today: date, config: Mapping, slot
             session.rollback()
             error = traceback.format_exc(limit=5)
             log.exception("%s failed", spec.name)
-    with Session(engine) as session:
-        session.execute(update(JobRun).where(JobRun.id == ids[0]).values(
-            finished_at=utcnow(), status="failed" if error else "ok", counts=summary, error=error))
-        session.commit()
+    runs.finish(engine, started, now=clock(), summary=summary, error=error)
     log.info("%s for %s: %s", spec.name, today, error.splitlines()[-1] if error else summary)
     return summary if not error else {"error": error}
 
@@ -116,7 +116,8 @@ def build_scheduler(engine: Engine, config: Mapping, zone: ZoneInfo, *, owner: s
 
 def run_scheduler(engine: Engine, config: Mapping, *, lease_seconds: float = 60,
                   interval: float | None = None, fixed_today: date | None = None,
-                  stop: threading.Event | None = None, owner: str | None = None) -> None:
+                  stop: threading.Event | None = None, owner: str | None = None,
+                  jobs: tuple[JobSpec, ...] = JOBS) -> None:
     """Wait for the lease, then run the jobs until stopped; give the lease back on the way out."""
     owner = owner or default_owner()
     stop = stop or threading.Event()
@@ -131,15 +132,23 @@ def run_scheduler(engine: Engine, config: Mapping, *, lease_seconds: float = 60,
         log.info("Scheduler %s holds the lease; starting the jobs.", owner)
         zone = district_zone(engine)
         scheduler = build_scheduler(engine, config, zone, owner=owner, interval=interval,
-                                    fixed_today=fixed_today)
+                                    fixed_today=fixed_today, jobs=jobs)
 
         def renew(scheduler=scheduler) -> None:
             if stop.is_set() or not lease.acquire(engine, owner, ttl)[0]:
                 log.warning("Scheduler %s lost the lease; stopping its jobs.", owner)
                 scheduler.shutdown(wait=False)
 
+        def catch_up(scheduler=scheduler, zone=zone) -> None:
+            for spec in runs.catch_up(engine, zone, jobs, now=utcnow(), fixed_today=fixed_today):
+                log.info("%s: today's run is missing, failed or abandoned; running it now.", spec.name)
+                scheduler.modify_job(spec.name, next_run_time=datetime.now(zone))
+
         scheduler.add_job(renew, IntervalTrigger(seconds=max(lease_seconds / 3, 0.5)), id="lease",
                           name="renew the lease")
+        # Internal, like the lease: it only decides, and the job's own entry runs it (and records it).
+        scheduler.add_job(catch_up, IntervalTrigger(seconds=CATCH_UP_SECONDS), id="catch-up",
+                          name="catch up on daily jobs", next_run_time=datetime.now(zone))
         try:
             scheduler.start()
         finally:

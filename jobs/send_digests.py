@@ -8,17 +8,16 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
+from jobs.send_email import Clock, deliver, pick_clock
 from models.notifications import OutboxMessage
-from models.services.mailer import MailSettings, send_batch
+from models.services.mailer import MailSettings
+from models.services.owners import current_owner
 from models.services.upserts import insert_ignoring_duplicates
 
 
-def run(session: Session, today: date, *, settings: MailSettings | None = None,
-        now: datetime | None = None, **_) -> dict:
+def run(session: Session, today: date, *, settings: MailSettings | None = None, now: datetime | None = None,
+        clock: Clock | None = None, owner: str | None = None, **_) -> dict:
     """Build one digest per recipient for `today` (unique key: a second run adds none) and send them."""
-    settings = settings or MailSettings()
-    now = now or utcnow()
     held: dict[str, list[OutboxMessage]] = defaultdict(list)
     for row in session.scalars(select(OutboxMessage).where(OutboxMessage.status == "held")
                                .order_by(OutboxMessage.recipient, OutboxMessage.id)):
@@ -39,7 +38,10 @@ def run(session: Session, today: date, *, settings: MailSettings | None = None,
         table = OutboxMessage.__table__
         session.execute(table.update().where(table.c.id == bindparam("rid"))
                         .values(status="in_digest", digest_id=bindparam("did")), links)
-    counts = send_batch(session, created, settings, now) if created else {}
+    # The digests exist, pending, before anything is sent: a failed or killed send cannot undo them,
+    # and any digest still pending (from today or an earlier run) goes out through the usual protocol.
     session.commit()
-    return {"digests": len(created), "reminders": len(links), "sent": counts.get("sent", 0),
-            "deferred": counts.get("deferred", 0), "parked": counts.get("parked", 0)}
+    counts = deliver(session, settings or MailSettings(), pick_clock(now, clock), owner or current_owner(),
+                     only=(OutboxMessage.step == "digest",))
+    return {"digests": len(created), "reminders": len(links), "sent": counts["sent"],
+            "deferred": counts["deferred"], "parked": counts["parked"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import db, utcnow
@@ -16,7 +16,9 @@ class JobRun(db.Model):
 
     The unique (job, run_date, slot) key makes a second run of a daily job for the same district
     day a no-op (slot is "daily" for daily jobs, the scheduled time for intra-day ones, and
-    "manual-..." for runs started from the command line).
+    "manual-..." for runs started from the command line). A failed or abandoned daily run is taken
+    over by a later attempt on the same row (attempts counts them; expires_at is the run's lease,
+    pushed forward by a heartbeat while it runs).
     """
 
     __tablename__ = "job_runs"
@@ -33,6 +35,8 @@ class JobRun(db.Model):
     owner: Mapped[str] = mapped_column(String(120), default="")
     counts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SchedulerLease(db.Model):

@@ -32,10 +32,12 @@ RECIPIENT_ROLES = {
     "supervisor": "The agency supervisor",
     "hr": "HR staff",
 }
-# Outbox statuses: pending -> sent | parked; held (waiting for the digest) -> in_digest;
+# Outbox statuses: pending -> sending (claimed by one sender) -> sent | parked, or back to pending
+# (temporary failure, or its sender died); held (waiting for the digest) -> in_digest;
 # suppressed (recipient unsubscribed); skipped (no mail server configured: shown, never sent).
 OUTBOX_STATUSES = {
     "pending": "Pending",
+    "sending": "Being sent",
     "sent": "Sent",
     "parked": "Parked (needs an admin)",
     "held": "Held for the daily digest",
@@ -130,6 +132,10 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_messages.id"), index=True)
+    # While status is 'sending': which sender holds the row (host:pid), under which claim, until when.
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     attempt_log: Mapped[list[DeliveryAttempt]] = relationship(
         back_populates="message", order_by="DeliveryAttempt.id", cascade="all, delete-orphan"
@@ -156,7 +162,7 @@ class DeliveryAttempt(db.Model):
         ForeignKey("outbox_messages.id", ondelete="CASCADE"), index=True
     )
     attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    outcome: Mapped[str] = mapped_column(String(20))  # sent | temporary | permanent
+    outcome: Mapped[str] = mapped_column(String(20))  # sent | temporary | permanent | interrupted
     code: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str | None] = mapped_column(Text)
 

@@ -24,7 +24,9 @@ from models.training import Course
 TRAINING_FLAG_STATUSES = ("due_soon", "overdue", "expired")
 EVALUATION_FLAG_STATUSES = ("due", "overdue")
 KINDS = ("training", "evaluation")
-UNSENT = ("pending", "held")  # outbox rows still waiting: cancelled when their item is resolved
+# Outbox rows not yet delivered, cancelled when their item is resolved; one being sent that still goes
+# out reads "sent" (the sender marks it by its claim), otherwise it stays cancelled.
+UNSENT = ("pending", "sending", "held")
 
 
 @dataclass(frozen=True)

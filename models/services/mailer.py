@@ -1,28 +1,22 @@
-"""SMTP delivery of outbox rows: one connection per batch, retries with backoff, parking of hard failures."""
+"""SMTP for outbox rows: settings, building each message, and one connection that reports each outcome."""
 
 from __future__ import annotations
 
 import hashlib
 import smtplib
 import socket
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy.orm import Session
 
-from models.notifications import DeliveryAttempt, OutboxMessage
+from models.notifications import OutboxMessage
 from models.services.email_prefs import unsubscribe_token
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
-BASE_DELAY = timedelta(minutes=1)
-MAX_DELAY = timedelta(hours=6)
-MAX_ATTEMPTS = 12
 _env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]),
                    trim_blocks=True, lstrip_blocks=True)
 
@@ -94,30 +88,17 @@ def build_message(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
     return msg
 
 
-def _connect(settings: MailSettings) -> smtplib.SMTP:
-    smtp = smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout)
-    if settings.use_tls:
-        smtp.starttls()
-    if settings.username:
-        smtp.login(settings.username, settings.password)
-    return smtp
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one message: 'sent', 'temporary' or 'permanent', with the server's code and words.
 
+    `unreachable` means no connection could be opened at all (the rest of the run would fare the same).
+    """
 
-def _record(session: Session, row: OutboxMessage, now: datetime, outcome: str, code: int | None,
-            detail: str) -> None:
-    row.attempts = (row.attempts or 0) + 1
-    session.add(DeliveryAttempt(message_id=row.id, attempted_at=now, outcome=outcome, code=code,
-                                detail=detail[:1000]))
-    if outcome == "sent":
-        row.status, row.sent_at, row.last_error, row.next_attempt_at = "sent", now, None, None
-    elif outcome == "permanent" or row.attempts >= MAX_ATTEMPTS:
-        row.status = "parked"
-        row.last_error = detail if outcome == "permanent" else \
-            f"Gave up after {row.attempts} temporary failures; last: {detail}"
-        row.next_attempt_at = None
-    else:
-        row.last_error = detail
-        row.next_attempt_at = now + min(BASE_DELAY * 2 ** (row.attempts - 1), MAX_DELAY)
+    kind: str
+    code: int | None
+    detail: str
+    unreachable: bool = False
 
 
 def _describe(exc: BaseException) -> tuple[int | None, str]:
@@ -140,50 +121,57 @@ def classify(code: int | None) -> str:
     return "permanent" if code is not None and code >= 500 else "temporary"
 
 
-def skip_unsendable(session: Session, rows: list[OutboxMessage], now: datetime) -> Counter:
-    """No mail server: mark rows as 'would have been sent' so admins can read them on the Outbox page."""
-    for row in rows:
-        row.status, row.last_error = "skipped", "No mail server is configured (MAIL_SERVER is empty)."
-    return Counter(skipped=len(rows))
+class Connection:
+    """One SMTP session for many messages, opened on first use and again after the server drops it."""
 
+    def __init__(self, settings: MailSettings):
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
 
-def send_batch(session: Session, rows: list[OutboxMessage], settings: MailSettings,
-               now: datetime) -> Counter:
-    """Send `rows` over one SMTP connection, recording an attempt for each."""
-    counts: Counter = Counter()
-    if not settings.server:
-        return skip_unsendable(session, rows, now)
-    try:
-        smtp = _connect(settings)
-    except (OSError, smtplib.SMTPException) as exc:
-        # Could not even talk to the server (refused, timeout, bad greeting): retry the batch later.
-        code, detail = _describe(exc)
-        for row in rows:
-            _record(session, row, now, "temporary", code, detail)
-            counts["parked" if row.status == "parked" else "deferred"] += 1
-        return counts
-    try:
-        for index, row in enumerate(rows):
-            try:
-                smtp.send_message(build_message(row, settings), to_addrs=[row.recipient])
-            except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
-                # The server answered about this message: 4xx retry later, 5xx park it.
-                code, detail = _describe(exc)
-                _record(session, row, now, classify(code), code, detail)
-                counts["parked" if row.status == "parked" else "deferred"] += 1
-            except OSError as exc:  # SMTPServerDisconnected, resets, timeouts
-                # The connection is gone: every unsent row in this batch is retried later.
-                code, detail = _describe(exc)
-                for rest in rows[index:]:
-                    _record(session, rest, now, "temporary", code, detail)
-                    counts["parked" if rest.status == "parked" else "deferred"] += 1
-                break
-            else:
-                _record(session, row, now, "sent", 250, "Accepted")
-                counts["sent"] += 1
-    finally:
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def _open(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(self.settings.server, self.settings.port, timeout=self.settings.timeout)
         try:
-            smtp.quit()
-        except (OSError, smtplib.SMTPException):
+            if self.settings.use_tls:
+                smtp.starttls()
+            if self.settings.username:
+                smtp.login(self.settings.username, self.settings.password)
+        except BaseException:
             smtp.close()
-    return counts
+            raise
+        return smtp
+
+    def send(self, message: EmailMessage, recipient: str) -> Outcome:
+        """Hand one message to the server and say what it answered (never raises for SMTP trouble)."""
+        if self._smtp is None:
+            try:
+                self._smtp = self._open()
+            except (OSError, smtplib.SMTPException) as exc:
+                # Could not even talk to the server (refused, timeout, bad greeting).
+                return Outcome("temporary", *_describe(exc), unreachable=True)
+        try:
+            self._smtp.send_message(message, to_addrs=[recipient])
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
+            # The server answered about this message: 4xx retry later, 5xx park it.
+            code, detail = _describe(exc)
+            return Outcome(classify(code), code, detail)
+        except OSError as exc:  # SMTPServerDisconnected, resets, timeouts: the next message reconnects
+            self._smtp.close()
+            self._smtp = None
+            return Outcome("temporary", *_describe(exc))
+        return Outcome("sent", 250, "Accepted")
+
+    def close(self) -> None:
+        """Say goodbye to the server, or just drop the socket if it is no longer listening."""
+        if self._smtp is None:
+            return
+        try:
+            self._smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            self._smtp.close()
+        self._smtp = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from datetime import date
@@ -25,18 +26,31 @@ def free_port() -> int:
 
 
 class ScriptedHandler:
-    """Accepts mail with 250 unless told otherwise: `script` is a list of replies used in order."""
+    """Accepts mail with 250 unless told otherwise: `script` is a list of replies used in order.
+
+    `delay` makes the server slow (seconds per message); `on_accept(count)` runs once a message is
+    taken and before the client reads the reply (where a test kills the sender).
+    """
 
     def __init__(self):
         self.script: list[str] = []
         self.received: list = []  # (recipients, raw message bytes)
         self.lock = threading.Lock()
+        self.delay = 0.0
+        self.on_accept = None
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             reply = self.script.pop(0) if self.script else "250 OK"
             if reply.startswith("250"):
                 self.received.append((list(envelope.rcpt_tos), envelope.original_content))
+                count = len(self.received)
+            else:
+                count = None
+        if count is not None and self.on_accept:
+            self.on_accept(count)
         return reply
 
     def messages(self):

@@ -7,7 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from jobs.registry import JOBS
+from jobs.runs import describe
 from models import db
+from models.base import utcnow
 from models.jobruns import JobRun, SchedulerLease
 from models.notifications import OUTBOX_STATUSES, RECIPIENT_ROLES, OutboxMessage, ReminderStep
 from models.services.mailer import MailSettings, render
@@ -16,6 +18,7 @@ from tracker.admin.forms import ActionForm, ReminderStepForm
 from tracker.forms import get_or_404, submit
 from tracker.nav import add_nav
 from tracker.security import role_required
+from tracker.security import today as district_today
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 add_nav("Jobs", "admin.list_job_runs", ("admin",), order=91)
@@ -27,11 +30,13 @@ PAGE = 200
 @bp.route("/jobs")
 @role_required("admin")
 def list_job_runs():
-    """The schedule, the scheduler lease and the latest runs."""
+    """The schedule, the scheduler lease and the latest runs (attempts, dead owners, retries)."""
     runs = db.session.scalars(select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc())
                               .limit(PAGE)).all()
     lease = db.session.get(SchedulerLease, "scheduler")
-    return render_template("admin/list_job_runs.html", runs=runs, jobs=JOBS, lease=lease)
+    daily, now, today = {s.name for s in JOBS if s.daily}, utcnow(), district_today()
+    states = {run.id: describe(run, today=today, now=now, daily=daily) for run in runs}
+    return render_template("admin/list_job_runs.html", runs=runs, jobs=JOBS, lease=lease, states=states)
 
 
 @bp.route("/outbox")
