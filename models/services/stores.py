@@ -347,6 +347,13 @@ def _refresh_changed(session: Session, flush_context) -> None:
         refresh_store(conn, EVALUATIONS)
 
 
+def _count_mismatches(session: Session, pairs) -> int:
+    """Rows in one side of each (a, b) pair and not the other, counted in a single statement."""
+    counts = [select(func.count()).select_from(q.subquery()).scalar_subquery()
+              for a, b in pairs for q in (a.except_(b), b.except_(a))]
+    return sum(session.execute(select(*counts)).one())
+
+
 def differences(session: Session) -> dict[str, int]:
     """Per built store: rows that differ from what its engine computes now for the store's day."""
     out = {}
@@ -355,19 +362,16 @@ def differences(session: Session) -> dict[str, int]:
         if day is None:
             continue
         cols = store.columns
-        engine_rows = store.engine(day).subquery()
-        stored = select(*[store.table.c[c] for c in cols])
-        computed = select(*[engine_rows.c[c] for c in cols])
-        pairs = [(stored, computed)]
+        # One CTE, referenced by every comparison, so the engine runs once per store (both databases
+        # materialize a CTE that is used more than once).
+        engine_rows = store.engine(day).cte(f"computed_{store.name}")
+        pairs = [(select(*[store.table.c[c] for c in cols]), select(*[engine_rows.c[c] for c in cols]))]
         if store is COMPLIANCE:
             pairs.append((select(*compliance_people.columns), summary_select(engine_rows, day)))
             hours = hours_select(day).subquery()
             pairs.append((select(*training_hours.columns), select(*hours.c)))
-        out[store.name] = sum(session.scalar(select(func.count()).select_from(q.subquery()))
-                              for a, b in pairs for q in (a.except_(b), b.except_(a)))
-    links = select(*school_people.columns)
-    out["school_people"] = sum(session.scalar(select(func.count()).select_from(q.subquery()))
-                               for q in (links.except_(_links_select()), _links_select().except_(links)))
+        out[store.name] = _count_mismatches(session, pairs)
+    out["school_people"] = _count_mismatches(session, [(select(*school_people.columns), _links_select())])
     return out
 
 

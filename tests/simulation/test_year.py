@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from jobs.registry import get_job
+from jobs import runs
+from jobs.registry import JOBS, get_job
 from jobs.scheduler import default_owner, execute
 from models import db
 from models.jobruns import JobRun
@@ -95,13 +96,18 @@ class Operations:
             self.run("flag-overdue", day, at(day, 5, 30))
         self.run("send-digests", day, at(day, 6, 30))
 
-    def restart_scheduler(self, day: date, now: datetime) -> None:
-        """A new scheduler process starts: it takes over today's daily run whose owner died."""
-        self.run("flag-overdue", day, now)
+    def catch_up(self, day: date, now: datetime) -> None:
+        """The scheduler's catch-up (at start and every two minutes): runs today's daily jobs that are
+        missing, failed or abandoned, and marks abandoned runs nobody will retry as stopped."""
+        for spec in runs.catch_up(self.engine, ZONE, JOBS, now=now):
+            self.run(spec.name, day, now)
+
+    restart_scheduler = catch_up  # a scheduler that starts again does the same at once
 
     def send(self, day: date, now: datetime, fault: str | None, mail: MailServer) -> None:
         if fault == "sender killed":
             self.crashes += kill_sender_mid_batch(self.env, mail)
+            self.catch_up(day, now)
         if fault == "two senders":
             threads = [threading.Thread(target=self.run, args=("send-email", day, now, f"sim-{i}"))
                        for i in range(2)]

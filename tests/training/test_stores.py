@@ -22,7 +22,13 @@ from models.services import store_reads, stores
 from models.services.compliance import compliance_rows, compliance_select
 from models.services.training import set_presets
 from models.services.training_import import import_roster
-from models.stores import compliance_items, compliance_people, evaluation_due_items, store_states
+from models.stores import (
+    compliance_items,
+    compliance_people,
+    evaluation_due_items,
+    school_people,
+    store_states,
+)
 from models.training import RequirementRole
 from tests.conftest import PG_URL, TODAY
 from tests.factories import make_assignment, make_district, make_person, make_school
@@ -59,6 +65,21 @@ def totals(session, person):
 def assert_in_step(session):
     """Store == engines, for the store's day."""
     assert stores.differences(session) == {"compliance": 0, "evaluation_due": 0, "school_people": 0}
+
+
+def test_differences_count_every_kind_of_drift_behind_the_apps_back(session, world):
+    assert_in_step(session)
+    sam = world["people"][0]
+    session.execute(compliance_items.update().where(compliance_items.c.person_id == sam.id)
+                    .values(status="complete"))  # one row changed: missing and extra
+    session.execute(compliance_people.delete().where(compliance_people.c.person_id == sam.id))
+    session.execute(school_people.delete().where(school_people.c.person_id == sam.id))
+    gone = session.execute(evaluation_due_items.delete().where(evaluation_due_items.c.person_id == sam.id))
+    drift = stores.differences(session)
+    assert gone.rowcount > 0
+    assert drift == {"compliance": 3, "evaluation_due": gone.rowcount, "school_people": 1}
+    session.rollback()
+    assert_in_step(session)
 
 
 def test_completion_and_waiver_refresh_that_person(session, world):
