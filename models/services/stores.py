@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -84,17 +85,44 @@ def store_day(conn: Connection | Session, store: Store) -> date | None:
     return conn.scalar(select(store_states.c.as_of).where(store_states.c.name == store.name))
 
 
-def _serialize(conn: Connection) -> None:
-    """PostgreSQL: one store writer at a time, until its commit (readers never wait).
+def _transaction_memo(conn: Connection) -> dict:
+    """Facts that hold until the current transaction ends: the writer lock taken, the store days."""
+    tx = conn.get_transaction()
+    held = conn.info.get("stores_memo")
+    if held is None or held[0]() is not tx:
+        held = (weakref.ref(tx) if tx is not None else (lambda: None), {})
+        conn.info["stores_memo"] = held
+    return held[1]
+
+
+def _serialize(conn: Connection) -> dict:
+    """PostgreSQL: one store writer at a time, until its commit (readers never wait); the memo.
 
     Two transactions refreshing the same person would otherwise each delete the rows they see and
     insert their own; the second insert would collide with the first one's rows.
-    SQLite already runs one writer at a time.
+    SQLite already runs one writer at a time. The lock is taken once per transaction.
     """
-    if conn.dialect.name == "postgresql":
-        names = ", ".join(t.name for t in (compliance_items, compliance_people, evaluation_due_items,
-                                           training_hours, school_people, store_states))
-        conn.exec_driver_sql(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
+    memo = _transaction_memo(conn)
+    if not memo.get("locked"):
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in (compliance_items, compliance_people, evaluation_due_items,
+                                               training_hours, school_people, store_states))
+            conn.exec_driver_sql(f"LOCK TABLE {names} IN SHARE ROW EXCLUSIVE MODE")
+        memo["locked"] = True
+    return memo
+
+
+def _writer_day(conn: Connection, store: Store) -> date | None:
+    """store_day for a writer: read once per transaction, after the lock (no other writer moves it)."""
+    memo = _serialize(conn)
+    if "days" not in memo:
+        memo["days"] = dict(conn.execute(select(store_states.c.name, store_states.c.as_of)).all())
+    return memo["days"].get(store.name)
+
+
+def _days_changed(conn: Connection) -> None:
+    """Forget the store days read in this transaction (it has just written store_states)."""
+    _transaction_memo(conn).pop("days", None)
 
 
 def _fill(conn: Connection, store: Store, day: date, **scope) -> None:
@@ -192,6 +220,7 @@ def refresh_all(session: Session, today: date) -> dict:
             _summarize(conn, today)
         conn.execute(delete(store_states).where(store_states.c.name == store.name))
         conn.execute(insert(store_states).values(name=store.name, as_of=today, refreshed_at=utcnow()))
+        _days_changed(conn)
         out[store.name] = conn.scalar(select(func.count()).select_from(store.table))
     out.update({f"flags_{k}": v for k, v in follow_flags(conn).items()})
     return out
@@ -223,9 +252,10 @@ def refresh_people(conn: Connection, person_ids: Iterable[int], stores: Iterable
     if len(person_ids) > BULK_PEOPLE:
         conn.execute(update(store_states).where(store_states.c.name.in_([s.name for s in stores]))
                      .values(as_of=None))
+        _days_changed(conn)
         return
     for store in stores:
-        day = store_day(conn, store)
+        day = _writer_day(conn, store)
         if day is None:
             continue
         for chunk in _chunks(person_ids):
@@ -238,10 +268,9 @@ def refresh_people(conn: Connection, person_ids: Iterable[int], stores: Iterable
 
 def refresh_requirements(conn: Connection, requirement_ids: Iterable[int]) -> None:
     """Recompute every person's compliance rows for these requirements; training flags follow."""
-    day = store_day(conn, COMPLIANCE)
+    day = _writer_day(conn, COMPLIANCE)
     if day is None:
         return
-    _serialize(conn)
     for chunk in _chunks(requirement_ids):
         conn.execute(delete(compliance_items).where(compliance_items.c.requirement_id.in_(chunk)))
         _fill(conn, COMPLIANCE, day, requirement_ids=chunk)
@@ -251,9 +280,8 @@ def refresh_requirements(conn: Connection, requirement_ids: Iterable[int]) -> No
 
 def refresh_store(conn: Connection, store: Store) -> None:
     """Recompute one built store in full, for the day it holds (after a district-wide rule change)."""
-    day = store_day(conn, store)
+    day = _writer_day(conn, store)
     if day is not None:
-        _serialize(conn)
         conn.execute(delete(store.table))
         _fill(conn, store, day)
         if store is COMPLIANCE:
@@ -275,7 +303,7 @@ def follow_flags(conn: Connection, person_ids: Iterable[int] | None = None,
     totals = {"opened": 0, "updated": 0, "closed": 0}
     people = None if person_ids is None else sorted(set(person_ids))
     for store, kind, to_items in FLAG_SOURCES:
-        day = store_day(conn, store)
+        day = _writer_day(conn, store)
         if kind not in kinds or day is None or people == []:
             continue
         rows = select(*store.table.columns)
@@ -340,8 +368,7 @@ def _refresh_changed(session: Session, flush_context) -> None:
         refresh_people(conn, eval_people - people, [EVALUATIONS])
     if requirements:
         refresh_requirements(conn, requirements)
-    if courses and (day := store_day(conn, COMPLIANCE)) is not None:
-        _serialize(conn)
+    if courses and (day := _writer_day(conn, COMPLIANCE)) is not None:
         _fill_hours(conn, day)  # a course's default hours count wherever none were recorded
     if eval_rules:
         refresh_store(conn, EVALUATIONS)

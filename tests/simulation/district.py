@@ -121,7 +121,8 @@ def _open_training_flags(session: Session) -> list[tuple[Person, int]]:
     rows = session.execute(select(Flag.person_id, Flag.item_key)
                            .where(Flag.kind == "training", Flag.closed_on.is_(None)).order_by(Flag.id)).all()
     courses = {rid: cid for rid, cid in session.execute(select(Requirement.id, Requirement.course_id))}
-    return [(session.get(Person, pid), courses[int(key.split(":")[2])]) for pid, key in rows]
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_({pid for pid, _ in rows})))}
+    return [(people[pid], courses[int(key.split(":")[2])]) for pid, key in rows]
 
 
 def _attempt(session: Session, staff: Staff, what: str, action) -> None:
@@ -222,7 +223,7 @@ def _evaluate(session: Session, staff: Staff, today: date) -> None:
     rng = staff.rng
     due = session.execute(evaluation_due_source(session, today)).all()
     for row in due:
-        if row.status in ("due", "overdue") and row.evaluation_id is None and rng.random() < 0.03:
+        if row.status in ("due", "overdue") and row.evaluation_id is None and rng.random() < 0.02:
             boss = _principal_for(session, staff, row.person_id, today)
             if boss is not None:
                 _attempt(session, staff, "evaluation started", lambda r=row, b=boss:

@@ -28,10 +28,9 @@ from models import db
 from models.jobruns import JobRun
 from models.notifications import Flag, OutboxMessage
 from models.services import flags, stores
-from models.services.compliance import compliance_select
-from models.services.evaluation_due import evaluation_due_select
 from models.services.mailer import MailSettings, message_id
 from models.services.reminders import load_plan, steps_reached
+from models.stores import compliance_items, evaluation_due_items
 from tests.jobs.conftest import free_port
 from tests.simulation import district
 from tests.simulation.faults import MailServer, kill_daily_job_mid_run, kill_sender_mid_batch
@@ -118,10 +117,10 @@ class Operations:
         self.run("send-email", day, now)
 
 
-def engine_items(session, day: date) -> set[tuple[str, str]]:
-    """(item key, status) of everything the engines report for `day`."""
-    items = flags.training_items(session, compliance_select(day).order_by(None))
-    items += flags.evaluation_items(session, evaluation_due_select(day).order_by(None))
+def reported_items(session) -> set[tuple[str, str]]:
+    """(item key, status) of everything the stored engine rows report (checked equal to the engines)."""
+    items = flags.training_items(session, select(compliance_items))
+    items += flags.evaluation_items(session, select(evaluation_due_items))
     return {(i.item_key, i.status) for i in items}
 
 
@@ -148,9 +147,15 @@ def end_of_day(session, day: date, now: datetime, mail: MailServer, ops: Operati
     """At the end of the day, after the day's writes and sends."""
     problems = []
     session.expire_all()
-    # 1. Open flags are exactly what the engines report today (no page shows a stale flag): the
-    #    day's writes moved them at once (flags they opened get their first reminder tomorrow).
-    reported = engine_items(session, day)
+    # 1. The stored rows are today's and equal the engines; open flags are exactly the items they
+    #    report (no page shows a stale flag): the day's writes moved them at once (flags they opened
+    #    get their first reminder tomorrow).
+    if stores.store_day(session, stores.COMPLIANCE) != day:
+        problems.append(f"stores hold {stores.store_day(session, stores.COMPLIANCE)}, not {day}")
+    differences = stores.differences(session)
+    if any(differences.values()):
+        problems.append(f"stored rows differ from the engines: {differences}")
+    reported = reported_items(session)
     flagged = set(session.execute(select(Flag.item_key, Flag.status).where(Flag.closed_on.is_(None))).all())
     if flagged != reported:
         problems.append(f"flags differ from the engines: {len(flagged - reported)} stale, "
@@ -181,12 +186,6 @@ def end_of_day(session, day: date, now: datetime, mail: MailServer, ops: Operati
                                            & (JobRun.status != "ok")))).all()
     if unfinished:
         problems.append(f"job runs not finished well: {unfinished}")
-    # 4. The stored rows equal the engines, for today.
-    if stores.store_day(session, stores.COMPLIANCE) != day:
-        problems.append(f"stores hold {stores.store_day(session, stores.COMPLIANCE)}, not {day}")
-    differences = stores.differences(session)
-    if any(differences.values()):
-        problems.append(f"stored rows differ from the engines: {differences}")
     session.rollback()
     return problems
 
