@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, flash
 from flask_wtf import FlaskForm
 
 from models import db
-from models.errors import ValidationFailed
+from models.errors import DomainError, ValidationFailed
 
 
 def show_problems(form: FlaskForm, error: ValidationFailed) -> None:
@@ -43,3 +43,19 @@ def submit(form: FlaskForm, action):
         return None
     db.session.commit()
     return result if result is not None else True
+
+
+def act(action):
+    """Run a button's `action()` (no form fields): commit and return its result, or flash why not.
+
+    A refused action rolls back and returns None; the view redirects either way.
+    """
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return None
+    db.session.commit()
+    return result if result is not None else True
+

@@ -18,7 +18,7 @@ from tracker.evaluations.forms import (
     evaluation_form,
 )
 from tracker.evaluations.queries import dashboard, visible_evaluation_or_404, visible_evaluations
-from tracker.forms import submit
+from tracker.forms import act, submit
 from tracker.nav import add_nav
 from tracker.people.queries import visible_person_or_404
 from tracker.security import role_required, today
@@ -101,15 +101,11 @@ def start_evaluation():
     if not form.validate_on_submit() or not (form.person_id.data or "").isdigit():
         abort(400)
     person = visible_person_or_404(current_user, int(form.person_id.data), today())
-    try:
-        ev = svc.start_evaluation(db.session, person_id=person.id,
-                                  assignment_id=int(form.assignment_id.data or 0), cycle=form.cycle.data,
-                                  evaluator=current_user, today=today())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    ev = act(lambda: svc.start_evaluation(db.session, person_id=person.id,
+                                          assignment_id=int(form.assignment_id.data or 0),
+                                          cycle=form.cycle.data, evaluator=current_user, today=today()))
+    if ev is None:
         return redirect(url_for("evaluations.my_evaluations"))
-    db.session.commit()
     return redirect(url_for("evaluations.edit_evaluation", evaluation_id=ev.id))
 
 

@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from models import db
 from models.accounts import User
-from models.errors import DomainError
 from models.hiring import Score
 from models.services import hiring_panel as panel_svc
 from models.services.exports import dataframe_to_csv_bytes, dataframe_to_xlsx_bytes
 from models.services.hiring import can_see_background
 from models.services.hiring_screening import SUMMARY_LABELS
+from tracker.forms import act
 from tracker.hiring.access import (
     HIRING_ROLES,
     MANAGERS,
@@ -53,13 +53,8 @@ def remove_member(vacancy_id: int, member_id: int):
     member = member_or_404(vacancy, member_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        panel_svc.remove_member(db.session, member)
-        db.session.commit()
+    if act(lambda: panel_svc.remove_member(db.session, member)):
         flash("Member removed from the panel.", "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
     return redirect(url_for("hiring.edit_panel", vacancy_id=vacancy.id))
 
 

@@ -7,12 +7,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from models import db
-from models.errors import DomainError
 from models.org import Agency, School
 from models.people import EMPLOYERS, PERSON_TYPES, Assignment
 from models.scoping import school_scope
 from models.services import people as svc
-from tracker.forms import submit
+from tracker.forms import act, submit
 from tracker.people.forms import AssignmentForm, DeleteForm, PersonForm
 from tracker.people.queries import (
     directory_query,
@@ -101,13 +100,8 @@ def delete_person(person_id: int):
     if not DeleteForm().validate_on_submit():
         abort(400)
     name = person.full_name
-    try:
-        svc.delete_person(db.session, person)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if not act(lambda: svc.delete_person(db.session, person)):
         return redirect(url_for("people.show_person", person_id=person_id))
-    db.session.commit()
     flash(f"{name} was removed. The audit log keeps the record.", "success")
     return redirect(url_for("people.list_people"))
 
@@ -159,12 +153,6 @@ def delete_assignment(person_id: int, assignment_id: int):
     assignment = _assignment_or_404(person_id, assignment_id)
     if not DeleteForm().validate_on_submit():
         abort(400)
-    try:
-        svc.delete_assignment(db.session, assignment)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("people.show_person", person_id=person_id))
-    db.session.commit()
-    flash("Assignment removed.", "success")
+    if act(lambda: svc.delete_assignment(db.session, assignment)):
+        flash("Assignment removed.", "success")
     return redirect(url_for("people.show_person", person_id=person_id))
