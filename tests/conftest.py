@@ -17,7 +17,7 @@ from flask_migrate import upgrade
 
 from config import TestConfig
 from models import db
-from models.services import stores
+from models.services import store_checks, stores
 from tracker import ROOT, create_app
 
 TODAY = date(2026, 10, 15)
@@ -106,8 +106,8 @@ def app(tmp_path, migrated_sqlite, app_config):
     yield app
     with app.app_context():
         db.session.remove()
-        differences = stores.differences(db.session)
-        stale_flags = stores.flag_differences(db.session)
+        differences = store_checks.differences(db.session)
+        stale_flags = store_checks.flag_differences(db.session)
         db.session.remove()
         db.engine.dispose()
     assert not any(differences.values()), f"stored engine rows out of date: {differences}"

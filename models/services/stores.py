@@ -8,7 +8,8 @@
 - Flags follow the refreshed rows at once (`follow_flags`): a completion closes its flag in the
   request that records it, not at the next daily run.
 - models/services/store_reads.py gives the pages a SELECT with the engine's columns: from the
-  store when it is current for `today`, otherwise from the engine itself.
+  store when it is current for `today`, otherwise from the engine itself; store_checks.py compares
+  the stored rows (and the flags) with the engines.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.evaluations import CycleRule, Evaluation
-from models.notifications import Flag
 from models.org import District
 from models.people import Assignment, Person, assignment_schools
 from models.services import flags
@@ -185,7 +185,7 @@ def _summarize(conn: Connection, day: date, person_ids: list[int] | None = None,
     conn.execute(insert(compliance_people).from_select([c.name for c in compliance_people.columns], stmt))
 
 
-def _links_select():
+def links_select():
     """school_people rows computed from assignments and their schools."""
     return (select(assignment_schools.c.school_id, Assignment.person_id, Assignment.id, Assignment.end_date)
             .join(assignment_schools, assignment_schools.c.assignment_id == Assignment.id))
@@ -198,13 +198,13 @@ def refresh_links(conn: Connection, assignment_ids: Iterable[int] | None = None,
     cols = [c.name for c in school_people.columns]
     if assignment_ids is None:
         conn.execute(delete(school_people))
-        conn.execute(insert(school_people).from_select(cols, _links_select()))
+        conn.execute(insert(school_people).from_select(cols, links_select()))
         return
     for chunk in _chunks(person_ids):
         conn.execute(delete(school_people).where(school_people.c.person_id.in_(chunk)))
     for chunk in _chunks(assignment_ids):
         conn.execute(delete(school_people).where(school_people.c.assignment_id.in_(chunk)))
-        conn.execute(insert(school_people).from_select(cols, _links_select().where(Assignment.id.in_(chunk))))
+        conn.execute(insert(school_people).from_select(cols, links_select().where(Assignment.id.in_(chunk))))
 
 
 def refresh_all(session: Session, today: date) -> dict:
@@ -372,48 +372,3 @@ def _refresh_changed(session: Session, flush_context) -> None:
         _fill_hours(conn, day)  # a course's default hours count wherever none were recorded
     if eval_rules:
         refresh_store(conn, EVALUATIONS)
-
-
-def _count_mismatches(session: Session, pairs) -> int:
-    """Rows in one side of each (a, b) pair and not the other, counted in a single statement."""
-    counts = [select(func.count()).select_from(q.subquery()).scalar_subquery()
-              for a, b in pairs for q in (a.except_(b), b.except_(a))]
-    return sum(session.execute(select(*counts)).one())
-
-
-def differences(session: Session) -> dict[str, int]:
-    """Per built store: rows that differ from what its engine computes now for the store's day."""
-    out = {}
-    for store in STORES:
-        day = store_day(session, store)
-        if day is None:
-            continue
-        cols = store.columns
-        # One CTE, referenced by every comparison, so the engine runs once per store (both databases
-        # materialize a CTE that is used more than once).
-        engine_rows = store.engine(day).cte(f"computed_{store.name}")
-        pairs = [(select(*[store.table.c[c] for c in cols]), select(*[engine_rows.c[c] for c in cols]))]
-        if store is COMPLIANCE:
-            pairs.append((select(*compliance_people.columns), summary_select(engine_rows, day)))
-            hours = hours_select(day).subquery()
-            pairs.append((select(*training_hours.columns), select(*hours.c)))
-        out[store.name] = _count_mismatches(session, pairs)
-    out["school_people"] = _count_mismatches(session, [(select(*school_people.columns), _links_select())])
-    return out
-
-
-def flag_differences(session: Session) -> dict[str, int]:
-    """Per kind: open flags the engines do not report for the stores' day, plus reported items unflagged."""
-    engines = {"training": (COMPLIANCE, compliance_select, flags.training_items),
-               "evaluation": (EVALUATIONS, evaluation_due_select, flags.evaluation_items)}
-    out = {}
-    for kind, (store, engine, to_items) in engines.items():
-        day = store_day(session, store)
-        if day is None:
-            continue
-        reported = {(i.item_key, i.status) for i in to_items(session, engine(day).order_by(None))}
-        flagged = set(session.execute(select(Flag.item_key, Flag.status)
-                                      .where(Flag.kind == kind, Flag.closed_on.is_(None))))
-        out[kind] = len(reported ^ {tuple(f) for f in flagged})
-    return out
-

@@ -27,7 +27,7 @@ from jobs.scheduler import default_owner, execute
 from models import db
 from models.jobruns import JobRun
 from models.notifications import Flag, OutboxMessage
-from models.services import flags, stores
+from models.services import flags, store_checks, stores
 from models.services.mailer import MailSettings, message_id
 from models.services.reminders import load_plan, steps_reached
 from models.stores import compliance_items, evaluation_due_items
@@ -152,7 +152,7 @@ def end_of_day(session, day: date, now: datetime, mail: MailServer, ops: Operati
     #    get their first reminder tomorrow).
     if stores.store_day(session, stores.COMPLIANCE) != day:
         problems.append(f"stores hold {stores.store_day(session, stores.COMPLIANCE)}, not {day}")
-    differences = stores.differences(session)
+    differences = store_checks.differences(session)
     if any(differences.values()):
         problems.append(f"stored rows differ from the engines: {differences}")
     reported = reported_items(session)
@@ -212,7 +212,10 @@ def test_a_year_in_the_life_keeps_every_invariant(app, session, mail, tmp_path):
     done = {what: staff.log.count(what) for what in sorted(set(staff.log))}
     finals = session.scalar(select(func.count()).select_from(OutboxMessage)
                             .where(OutboxMessage.status == "sent"))
-    # The year really happened: every kind of action, and a real volume of mail.
-    assert all(done.get(k, 0) > 0 for k in ("completion", "import", "hire", "evaluation acknowledged")), done
-    assert finals > 100, finals
+    # The year really happened: every kind of action, and a real volume of mail (a short
+    # SIM_DAYS run may not reach the rarer actions, so only a run of 100 days or more is held to it).
+    if DAYS >= 100:
+        kinds = ("completion", "import", "hire", "evaluation acknowledged")
+        assert all(done.get(k, 0) > 0 for k in kinds), done
+        assert finals > 100, finals
     assert ops.crashes >= 1 or "sender killed" not in FAULTS.values()

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from jobs.registry import get_job
 from models.evaluations import CycleRule
 from models.org import District
-from models.services import store_reads, stores
+from models.services import store_checks, store_reads, stores
 from models.services.compliance import compliance_rows, compliance_select
 from models.services.training import set_presets
 from models.services.training_import import import_roster
@@ -64,7 +64,7 @@ def totals(session, person):
 
 def assert_in_step(session):
     """Store == engines, for the store's day."""
-    assert stores.differences(session) == {"compliance": 0, "evaluation_due": 0, "school_people": 0}
+    assert store_checks.differences(session) == {"compliance": 0, "evaluation_due": 0, "school_people": 0}
 
 
 def test_differences_count_every_kind_of_drift_behind_the_apps_back(session, world):
@@ -75,7 +75,7 @@ def test_differences_count_every_kind_of_drift_behind_the_apps_back(session, wor
     session.execute(compliance_people.delete().where(compliance_people.c.person_id == sam.id))
     session.execute(school_people.delete().where(school_people.c.person_id == sam.id))
     gone = session.execute(evaluation_due_items.delete().where(evaluation_due_items.c.person_id == sam.id))
-    drift = stores.differences(session)
+    drift = store_checks.differences(session)
     assert gone.rowcount > 0
     assert drift == {"compliance": 3, "evaluation_due": gone.rowcount, "school_people": 1}
     session.rollback()
