@@ -12,17 +12,10 @@ from models.audit import Audited
 from models.base import TimestampMixin, db
 from models.org import Agency, School
 from models.people import Person
+from models.policy import ROLE_LABELS, USER_ROLES, role_can
 
-ROLE_LABELS = {
-    "admin": "Administrator",
-    "hr": "HR staff",
-    "coordinator": "Training coordinator",
-    "principal": "Principal",
-    "supervisor": "Agency supervisor",
-    "staff": "Staff member",
-}
-USER_ROLES = tuple(ROLE_LABELS)
-DISTRICT_WIDE_ROLES = ("admin", "hr", "coordinator")
+__all__ = ["ROLE_LABELS", "USER_ROLES", "User", "user_schools"]
+
 
 user_schools = Table(
     "user_schools",
@@ -84,7 +77,7 @@ class User(Audited, TimestampMixin, db.Model):
     @property
     def district_wide(self) -> bool:
         """Whether the role sees the whole district."""
-        return self.role in DISTRICT_WIDE_ROLES
+        return role_can(self.role, "see_district")
 
     @property
     def school_ids(self) -> list[int]:

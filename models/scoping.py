@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from models.accounts import User
 from models.org import School
 from models.people import Assignment, Person, assignment_schools
+from models.policy import can
 from models.stores import school_people
 
 
@@ -35,21 +36,21 @@ def assigned_to_schools(school_ids, today: date) -> ColumnElement[bool]:
 
 def person_scope(user: User, today: date) -> ColumnElement[bool]:
     """SQL condition over Person that holds for exactly the people `user` may see."""
-    if user.district_wide:
+    if can(user, "see_district"):
         return true()
     own = Person.id == user.person_id if user.person_id else false()
-    if user.role == "principal":
+    if can(user, "see_school_people"):
         return or_(own, assigned_to_schools(user.school_ids, today))
-    if user.role == "supervisor" and user.agency_id:
+    if can(user, "see_agency_sros") and user.agency_id:
         return or_(own, and_(Person.agency_id == user.agency_id, Person.person_type == "sro"))
     return own
 
 
 def school_scope(user: User, today: date) -> ColumnElement[bool]:
     """SQL condition over School that holds for the schools `user` may see."""
-    if user.district_wide:
+    if can(user, "see_district"):
         return true()
-    if user.role == "principal":
+    if can(user, "see_school_people"):
         return School.id.in_(user.school_ids)
     visible_people = select(Person.id).where(person_scope(user, today))
     return exists().where(
@@ -74,4 +75,4 @@ def can_view_school(session: Session, user: User, school_id: int, today: date) -
 
 def can_manage_people(user: User) -> bool:
     """Whether `user` creates and edits schools, agencies, people and assignments."""
-    return user.role in ("admin", "hr")
+    return can(user, "manage_people")

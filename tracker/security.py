@@ -1,4 +1,4 @@
-"""Request-edge security: loading users, the clock, role checks, safe redirects and headers."""
+"""Request-edge security: loading users, the clock, capability checks, safe redirects and headers."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from models import db
 from models.accounts import User
 from models.audit import set_actor
 from models.org import District
-from models.scoping import can_manage_people
+from models.policy import can, roles_with
 from tracker.extensions import login_manager
 from tracker.nav import nav_items
 
@@ -49,18 +49,20 @@ def today() -> date:
     return datetime.now(district_zone()).date()
 
 
-def role_required(*roles: str):
-    """View decorator: only users with one of `roles` get in; others get 403."""
+def requires(capability: str):
+    """View decorator: only users holding `capability` (models/policy.py) get in; others get 403."""
+    roles_with(capability)  # an unknown name fails at import, not as a silent 403
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if current_user.role not in roles:
+            if not can(current_user, capability):
                 abort(403)
             return view(*args, **kwargs)
 
+        wrapped.capability = capability  # read by the access tests generated from the policy
         return wrapped
 
     return decorator
@@ -99,8 +101,7 @@ def _template_helpers() -> dict:
     user = current_user
     return {
         "today": today,
-        "can_manage_people": lambda: user.is_authenticated and can_manage_people(user),
-        "has_role": lambda *roles: user.is_authenticated and user.role in roles,
+        "can": lambda capability: can(user, capability),
         "nav_items": lambda: nav_items(user),
     }
 

@@ -11,6 +11,7 @@ from models.accounts import USER_ROLES, User
 from models.errors import ValidationFailed
 from models.org import Agency, School
 from models.people import Person
+from models.policy import role_can
 from models.services.people import normalize_email
 
 MAX_FAILURES = 5
@@ -46,9 +47,9 @@ def create_user(session: Session, email: str, role: str, password: str, *,
         agency = session.scalar(select(Agency).where(Agency.name == agency_name))
         if agency is None:
             problems.append(("agency", f"No agency is named {agency_name}."))
-    if role == "principal" and not school_names:
+    if role_can(role, "see_school_people") and not school_names:
         problems.append(("school", "A principal's account needs at least one school."))
-    if role == "supervisor" and not agency_name:
+    if role_can(role, "see_agency_sros") and not agency_name:
         problems.append(("agency", "A supervisor's account needs an agency."))
     if problems:
         raise ValidationFailed(problems)
@@ -106,10 +107,10 @@ def save_user(session: Session, data: dict, user: User | None = None) -> User:
         problems.append(("role", "Choose a role from the list."))
     school_ids = [int(s) for s in data.get("school_ids") or []]
     schools = list(session.scalars(select(School).where(School.id.in_(school_ids))))
-    if role == "principal" and not schools:
+    if role_can(role, "see_school_people") and not schools:
         problems.append(("school_ids", "A principal's account needs at least one school."))
     agency = session.get(Agency, data["agency_id"]) if data.get("agency_id") else None
-    if role == "supervisor" and agency is None:
+    if role_can(role, "see_agency_sros") and agency is None:
         problems.append(("agency_id", "A supervisor's account needs an agency."))
     person = None
     person_email = (data.get("person_email") or "").strip().lower()
@@ -117,7 +118,7 @@ def save_user(session: Session, data: dict, user: User | None = None) -> User:
         person = session.scalar(select(Person).where(func.lower(Person.email) == person_email))
         if person is None:
             problems.append(("person_email", f"No person has the email {person_email}."))
-    elif role == "staff":
+    elif role_can(role, "see_own_record_only"):
         problems.append(("person_email", "A staff account must be linked to the person's record."))
     password = data.get("password") or ""
     if (user is None or password) and len(password) < MIN_PASSWORD:
@@ -126,8 +127,8 @@ def save_user(session: Session, data: dict, user: User | None = None) -> User:
         raise ValidationFailed(problems)
     user = user or User()
     user.email, user.role, user.person = email, role, person
-    user.schools = schools if role == "principal" else []
-    user.agency = agency if role == "supervisor" else None
+    user.schools = schools if role_can(role, "see_school_people") else []
+    user.agency = agency if role_can(role, "see_agency_sros") else None
     user.active = bool(data.get("active", True))
     if password:
         user.set_password(password)

@@ -16,12 +16,11 @@ from sqlalchemy.orm import Session
 
 from models.accounts import User
 from models.people import Person
+from models.policy import can
 from models.scoping import person_scope
 from models.services.store_reads import compliance_source, evaluation_due_source
 from models.training import Course
 
-OVERSEERS = ("coordinator", "principal", "supervisor")
-EVALUATION_OVERSEERS = ("principal", "supervisor")
 OPEN_TRAINING = ("due_soon", "overdue", "expired", "not_yet_due")
 RECENT_DAYS = 30
 UID_DOMAIN = "secure-tracker"
@@ -103,12 +102,12 @@ def due_items(session: Session, user: User, today: date) -> list[DueItem]:
     if own:
         items += [_training_item(r, today, "") for r in _training_rows(session, today, person_ids=[own])]
         items += [_evaluation_item(r, today, "") for r in _evaluation_rows(session, today, person_ids=[own])]
-    if user.role in OVERSEERS:
+    if can(user, "oversee_calendar"):
         scope = person_scope(user, today)
         for r in _training_rows(session, today, person_filter=scope):
             if r.person_id != own:
                 items.append(_training_item(r, today, f" — {r.first_name} {r.last_name}"))
-    if user.role in EVALUATION_OVERSEERS:
+    if can(user, "oversee_evaluation_calendar"):
         scope = person_scope(user, today)
         for r in _evaluation_rows(session, today, person_filter=scope):
             if r.person_id != own:

@@ -12,10 +12,12 @@ from models.hiring import OPEN_STAGES, STAGES, Candidate, Vacancy
 from models.notifications import Flag
 from models.org import School
 from models.people import Person
+from models.policy import can
 from models.reports import ComplianceSnapshot
 from models.scoping import not_ended, person_scope
 from models.services.compliance import MET, STATUSES
-from models.services.reports import visible_school_ids, visible_vacancies
+from models.services.hiring import vacancy_scope
+from models.services.reports import visible_school_ids
 from models.services.store_reads import compliance_source, compliance_summary_source, evaluation_due_source
 from models.services.stores import COMPLIANCE, EXPIRING_DAYS, store_day
 from models.stores import school_people
@@ -51,7 +53,7 @@ def _linked_scope(session: Session, user: User, today: date):
     links already limits the sums to them (and spares a 12,000-person list for 200 schools).
     Other roles see only some people at a school (a supervisor: their agency's SROs).
     """
-    if user.role == "principal" and store_day(session, COMPLIANCE) == today:
+    if can(user, "see_school_people") and store_day(session, COMPLIANCE) == today:
         return None
     return person_scope(user, today)
 
@@ -124,7 +126,7 @@ def evaluations_by_school(session: Session, user: User, today: date) -> list[dic
 
 def hiring_summary(session: Session, user: User, today: date) -> dict:
     """Open vacancies and candidates by stage in the user's scope."""
-    visible = visible_vacancies(session, user, today)
+    visible = vacancy_scope(user)
     open_vacancies = session.scalar(select(func.count(Vacancy.id)).where(visible, Vacancy.status == "open"))
     stages = dict(session.execute(select(Candidate.stage, func.count(Candidate.id))
                                   .join(Vacancy, Vacancy.id == Candidate.vacancy_id)

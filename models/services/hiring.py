@@ -24,9 +24,9 @@ from models.hiring import (
 from models.hiring_panel import PanelMember
 from models.org import Agency, School
 from models.people import ROLES, Person
+from models.policy import can
 from models.services.people import normalize_email
 
-HIRING_MANAGERS = ("admin", "hr")
 # Allowed moves by hand; "appointed" is reached only through a recorded decision.
 TRANSITIONS = {
     "applied": ("screened", "withdrawn", "not_selected"),
@@ -38,21 +38,23 @@ TRANSITIONS = {
 
 def can_manage_hiring(user: User) -> bool:
     """Whether `user` runs hiring (HR and admins)."""
-    return user.role in HIRING_MANAGERS
+    return can(user, "manage_hiring")
 
 
 def can_see_background(user: User) -> bool:
     """Whether `user` may read background-check details (HR and admins only)."""
-    return user.role in HIRING_MANAGERS
+    return can(user, "see_background_details")
 
 
 def vacancy_scope(user: User) -> ColumnElement[bool]:
     """SQL condition over Vacancy: the vacancies `user` may see."""
+    if not can(user, "see_vacancy"):
+        return false()
     if can_manage_hiring(user):
         return true()
     on_panel = exists().where(PanelMember.vacancy_id == Vacancy.id, PanelMember.user_id == user.id)
     at_school = false()
-    if user.role == "principal" and user.school_ids:
+    if can(user, "see_school_people") and user.school_ids:
         at_school = exists().where(vacancy_schools.c.vacancy_id == Vacancy.id,
                                    vacancy_schools.c.school_id.in_(user.school_ids))
     return or_(on_panel, at_school)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from models.accounts import User, user_schools
 from models.people import Assignment, Person, assignment_schools
+from models.policy import holders
 
 
 @dataclass(frozen=True)
@@ -75,14 +76,14 @@ def resolve_recipients(session: Session, person_ids: set[int], evaluation_ids: s
                 .join(assignment_schools, assignment_schools.c.assignment_id == Assignment.id)
                 .join(user_schools, user_schools.c.school_id == assignment_schools.c.school_id)
                 .join(User, User.id == user_schools.c.user_id)
-                .where(Assignment.person_id.in_(chunk), current, User.role == "principal",
+                .where(Assignment.person_id.in_(chunk), current, holders(User.role, "see_school_people"),
                        User.active.is_(True)).distinct())
         for pid, email in session.execute(stmt):
             out.principals[pid].add(email)
         stmt = (select(Person.id, User.email)
                 .join(User, User.agency_id == Person.agency_id)
                 .where(Person.id.in_(chunk), Person.person_type == "sro",
-                       User.role == "supervisor", User.active.is_(True)))
+                       holders(User.role, "see_agency_sros"), User.active.is_(True)))
         for pid, email in session.execute(stmt):
             out.supervisors[pid].add(email)
     if evaluation_ids:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from models.accounts import User
@@ -20,6 +20,7 @@ from models.org import School
 from models.people import PERSON_TYPES, Assignment, Person, assignment_schools
 from models.scoping import not_ended, person_scope, school_scope
 from models.services.compliance import STATUS_LABELS
+from models.services.hiring import vacancy_scope
 from models.services.store_reads import (
     compliance_course_ids,
     compliance_source,
@@ -30,7 +31,6 @@ from models.services.store_reads import (
 from models.stores import school_people
 from models.training import Course
 
-REPORT_ROLES = ("admin", "hr", "coordinator", "principal", "supervisor")
 FEW_PEOPLE = 2000  # a frame about this many people reads just their names (an IN list), not the scope
 EVAL_LABELS = {"not_yet_due": "Not yet due", "due": "Due", "overdue": "Overdue", "complete": "Complete"}
 
@@ -225,24 +225,12 @@ def evaluation_completion(session, user, today, params) -> pd.DataFrame:
                  .sort_values(["Due", "Person"], kind="stable"), total)
 
 
-def visible_vacancies(session: Session, user: User, today: date):
-    """Condition over Vacancy: at a school the user sees (all for district-wide roles), or their agency's."""
-    if user.district_wide:
-        return literal(True)
-    ids = visible_school_ids(session, user, today)
-    at_school = Vacancy.id.in_(select(vacancy_schools.c.vacancy_id)
-                               .where(vacancy_schools.c.school_id.in_(ids)))
-    if user.role == "supervisor" and user.agency_id:
-        return or_(at_school, Vacancy.agency_id == user.agency_id)
-    return at_school
-
-
 def hiring_funnel(session, user, today, params) -> pd.DataFrame:
     """Candidates per vacancy and stage (counts only, no names)."""
     stmt = (select(Vacancy.id, Vacancy.title.label("Vacancy"), Vacancy.status.label("Status"),
                    Vacancy.opened_on.label("Opened"), Candidate.stage, func.count(Candidate.id).label("n"))
             .outerjoin(Candidate, Candidate.vacancy_id == Vacancy.id)
-            .where(visible_vacancies(session, user, today))
+            .where(vacancy_scope(user))
             .group_by(Vacancy.id, Vacancy.title, Vacancy.status, Vacancy.opened_on, Candidate.stage))
     if params.get("school"):
         stmt = stmt.where(Vacancy.id.in_(select(vacancy_schools.c.vacancy_id)
@@ -262,12 +250,13 @@ def hiring_funnel(session, user, today, params) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ReportSpec:
-    """A report: its key in URLs, its title, what it shows, and its builder."""
+    """A report: its key in URLs, its title, what it shows, its builder and the capability it needs."""
 
     key: str
     title: str
     description: str
     build: Callable[..., pd.DataFrame]
+    capability: str = "see_reports"
 
 
 REPORTS = {spec.key: spec for spec in (
@@ -278,6 +267,7 @@ REPORTS = {spec.key: spec for spec in (
                expiring_certifications),
     ReportSpec("training-hours", "Training hours", "Hours of training per person per year.", training_hours),
     ReportSpec("evaluations", "Evaluation completion", "Evaluations due this and last school year.",
-               evaluation_completion),
-    ReportSpec("hiring-funnel", "Hiring funnel", "Candidates at each stage for each vacancy.", hiring_funnel),
+               evaluation_completion, "see_evaluations"),
+    ReportSpec("hiring-funnel", "Hiring funnel", "Candidates at each stage for each vacancy.", hiring_funnel,
+               "see_vacancy"),
 )}

@@ -30,7 +30,8 @@ CASES = [
     ("/evaluations/{submitted}/print", _all(404)),
     ("/evaluations/{final}/print", _all(404, admin=200, hr=200, principal=200, teacher=200)),
     ("/evaluations/{final}", _all(404, admin=200, hr=200, principal=200, teacher=200)),
-    ("/evaluations/people/{sro}", _all(404, admin=200, hr=200, principal=200, supervisor=200, sro=200)),
+    ("/evaluations/people/{sro}", _all(404, admin=200, hr=200, coordinator=403, principal=200, supervisor=200,
+                                       sro=200)),
     ("/evaluations/recognitions/new/{sro}", _all(403, admin=200, hr=200, principal=200, principal_b=404,
                                                   supervisor=200, supervisor_other=404)),
 ]

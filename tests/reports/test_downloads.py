@@ -36,9 +36,9 @@ def test_principal_download_holds_only_their_schools(client, auth, rw, session, 
     assert set(frame["Schools"].dropna()) <= {"Adams High"}
     names = set(frame["Person"])
     assert not names & {"Barnes, Bob", "Deputy, Olga"}
-    # The coordinator's download of the same report does include school B.
+    # HR's download of the same report does include school B (HR read every report district-wide).
     auth.logout()
-    auth.login(rw.emails["coordinator"])
+    auth.login(rw.emails["hr"])
     district = _read(client.get(f"/reports/{key}?format={fmt}"), fmt)
     if key != "expiring":  # only Alice's (school A) certificate expires soon
         assert "Burr Middle" in " ".join(district["Schools"].dropna())

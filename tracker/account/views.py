@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from models import db
-from models.accounts import USER_ROLES
 from models.api_tokens import ApiToken, CalendarFeed
 from models.base import utcnow
 from models.services import api_tokens as svc
@@ -15,7 +14,7 @@ from tracker.forms import submit
 from tracker.nav import add_nav
 
 bp = Blueprint("account", __name__, url_prefix="/account")
-add_nav("Account", "account.show_account", USER_ROLES, order=95)
+add_nav("Account", "account.show_account", None, order=95)
 
 
 def _page(form: TokenForm | None = None, new_token: str | None = None, new_feed_url: str | None = None,

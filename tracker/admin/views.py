@@ -17,18 +17,18 @@ from models.services.reminder_plan import update_step
 from tracker.admin.forms import ActionForm, ReminderStepForm
 from tracker.forms import get_or_404, submit
 from tracker.nav import add_nav
-from tracker.security import role_required
+from tracker.security import requires
 from tracker.security import today as district_today
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-add_nav("Jobs", "admin.list_job_runs", ("admin",), order=91)
-add_nav("Outbox", "admin.list_outbox", ("admin",), order=92)
-add_nav("Reminder plan", "admin.list_reminder_steps", ("admin",), order=93)
+add_nav("Jobs", "admin.list_job_runs", "run_jobs", order=91)
+add_nav("Outbox", "admin.list_outbox", "run_jobs", order=92)
+add_nav("Reminder plan", "admin.list_reminder_steps", "run_jobs", order=93)
 PAGE = 200
 
 
 @bp.route("/jobs")
-@role_required("admin")
+@requires("run_jobs")
 def list_job_runs():
     """The schedule, the scheduler lease and the latest runs (attempts, dead owners, retries)."""
     runs = db.session.scalars(select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc())
@@ -40,7 +40,7 @@ def list_job_runs():
 
 
 @bp.route("/outbox")
-@role_required("admin")
+@requires("run_jobs")
 def list_outbox():
     """Messages by status: pending, sent, parked, and those that would have been sent."""
     status = request.args.get("status", "")
@@ -55,7 +55,7 @@ def list_outbox():
 
 
 @bp.route("/outbox/<int:message_id>")
-@role_required("admin")
+@requires("run_jobs")
 def show_outbox_message(message_id: int):
     """One message as it was (or would have been) sent, with every delivery attempt."""
     row = db.session.scalar(select(OutboxMessage).options(selectinload(OutboxMessage.attempt_log))
@@ -68,7 +68,7 @@ def show_outbox_message(message_id: int):
 
 
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
-@role_required("admin")
+@requires("run_jobs")
 def retry_outbox_message(message_id: int):
     """Put a parked or unsent message back in the queue (after fixing the address, say)."""
     row = get_or_404(OutboxMessage, message_id)
@@ -80,7 +80,7 @@ def retry_outbox_message(message_id: int):
 
 
 @bp.route("/reminders")
-@role_required("admin")
+@requires("run_jobs")
 def list_reminder_steps():
     """The reminder plan, step by step."""
     steps = db.session.scalars(select(ReminderStep)
@@ -89,7 +89,7 @@ def list_reminder_steps():
 
 
 @bp.route("/reminders/<int:step_id>/edit", methods=["GET", "POST"])
-@role_required("admin")
+@requires("run_jobs")
 def edit_reminder_step(step_id: int):
     """Change when a step is sent and to whom."""
     step = get_or_404(ReminderStep, step_id)

@@ -13,6 +13,7 @@ from models.accounts import User
 from models.api_tokens import ApiToken
 from models.audit import set_actor
 from models.base import utcnow
+from models.policy import can, roles_with
 from models.services.api_tokens import find_api_token
 from tracker.api.problems import ApiProblem
 
@@ -52,16 +53,18 @@ def api_user() -> User:
     return g.api_user
 
 
-def roles_allowed(*roles: str):
-    """View decorator: the token's user must have one of `roles` (403 problem otherwise)."""
+def capability_required(capability: str):
+    """View decorator: the token's user must hold `capability` (models/policy.py; 403 problem otherwise)."""
+    roles_with(capability)  # an unknown name fails at import
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if api_user().role not in roles:
+            if not can(api_user(), capability):
                 raise ApiProblem(403, "This token's account may not do this.")
             return view(*args, **kwargs)
 
+        wrapped.capability = capability  # read by the access tests generated from the policy
         return wrapped
 
     return decorator

@@ -11,14 +11,13 @@ from models.errors import ValidationFailed
 from models.people import EMPLOYERS, PERSON_TYPES, ROLES, Assignment, Person, assignment_schools
 from models.scoping import assigned_to_schools, person_scope
 from models.services import people as svc
-from tracker.api.auth import api_user, roles_allowed
+from tracker.api.auth import api_user, capability_required
 from tracker.api.pagination import QueryArgs, paginate
 from tracker.api.problems import ApiProblem, error, errors_from, invalid
 from tracker.api.validate import Kind, check_object, json_body, merge, text
 from tracker.api.views import bp
 from tracker.security import today
 
-MANAGERS = ("admin", "hr")
 PERSON_SPEC = {
     "first_name": text(100, required=True),
     "last_name": text(100, required=True),
@@ -101,7 +100,7 @@ def get_person(person_id: int):
 
 
 @bp.route("/people", methods=["POST"])
-@roles_allowed(*MANAGERS)
+@capability_required("manage_people")
 def create_person():
     """Create a person with the same rules as the HR form."""
     data, problems = check_object(PERSON_SPEC, json_body())
@@ -155,7 +154,7 @@ def get_assignment(assignment_id: int):
 
 
 @bp.route("/assignments", methods=["POST"])
-@roles_allowed(*MANAGERS)
+@capability_required("manage_people")
 def create_assignment():
     """Place a person at schools, with the same rules (placement included) as the HR form."""
     data, problems = check_object(ASSIGNMENT_SPEC, json_body())

@@ -15,14 +15,13 @@ from models.services.completion_batches import MAX_ITEMS, BatchInvalid, post_com
 from models.services.compliance import STATUSES
 from models.services.store_reads import compliance_source
 from models.training import Completion, Course, Requirement
-from tracker.api.auth import api_user, roles_allowed
+from tracker.api.auth import api_user, capability_required
 from tracker.api.pagination import QueryArgs, paginate
 from tracker.api.problems import ApiProblem, error, invalid
 from tracker.api.validate import Kind, check_object, json_body, text
 from tracker.api.views import bp
 from tracker.security import today
 
-RECORDERS = ("admin", "hr", "coordinator")
 ITEM_SPEC = {
     "external_id": text(100, required=True),
     "person_id": Kind("int", required=True),
@@ -146,7 +145,7 @@ def _parse_batch(body) -> tuple[str, list[dict], list[tuple]]:
 
 
 @bp.route("/completions/batch", methods=["POST"])
-@roles_allowed(*RECORDERS)
+@capability_required("record_training")
 def post_completion_batch():
     """Record a batch of completions: idempotent by (source, external_id), all or nothing."""
     source, items, found = _parse_batch(json_body())

@@ -10,13 +10,13 @@ from tracker.evaluations.forms import CycleSettingsForm
 from tracker.evaluations.views import bp
 from tracker.forms import submit
 from tracker.nav import add_nav
-from tracker.security import role_required
+from tracker.security import requires
 
-add_nav("Evaluation cycles", "evaluations.edit_cycles", ("admin", "hr"), 54)
+add_nav("Evaluation cycles", "evaluations.edit_cycles", "manage_cycles", 54)
 
 
 @bp.route("/cycles", methods=["GET", "POST"])
-@role_required("admin", "hr")
+@requires("manage_cycles")
 def edit_cycles():
     """Show and change the cycle settings; every change is audited."""
     form = CycleSettingsForm(data=cycle_settings(db.session) if request.method == "GET" else None)

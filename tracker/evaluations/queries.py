@@ -12,6 +12,7 @@ from models import db
 from models.accounts import User
 from models.evaluations import Evaluation, EvaluationRating
 from models.people import Person
+from models.policy import can
 from models.scoping import person_scope
 from models.services.evaluation_access import evaluation_scope
 from models.services.store_reads import evaluation_due_source
@@ -44,7 +45,7 @@ def visible_evaluations(user: User, today: date, *, person_id: int | None = None
 def dashboard(user: User, today: date) -> dict[str, list]:
     """Evaluations for a principal's schools (HR: all), grouped by what needs doing."""
     scope = {"person_filter": person_scope(user, today)}
-    if user.role == "principal":
+    if can(user, "see_school_people"):
         scope["school_ids"] = user.school_ids or [0]
         if user.person_id:
             scope["person_filter"] = scope["person_filter"] & (Person.id != user.person_id)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from models import db
 from models.evaluations import Evaluation, EvaluationTemplate
 from models.org import School
+from models.policy import can
 from models.scoping import person_scope, school_scope
 from models.services.evaluation_access import evaluation_scope
 from models.services.evaluation_templates import revise_template
@@ -18,12 +19,11 @@ from tracker.evaluations.views import bp
 from tracker.forms import get_or_404, submit
 from tracker.nav import add_nav
 from tracker.people.queries import visible_person_or_404
-from tracker.security import role_required, today
+from tracker.security import requires, today
 
-APPROVERS = ("admin", "hr", "principal", "supervisor")
 add_nav("Recognition", "evaluations.list_recognitions",
-        ("admin", "hr", "principal", "supervisor", "staff"), 52)
-add_nav("Evaluation templates", "evaluations.list_templates", ("admin", "hr"), 53)
+        "see_recognitions", 52)
+add_nav("Evaluation templates", "evaluations.list_templates", "manage_cycles", 53)
 
 
 def person_recognitions(person_id: int) -> list:
@@ -32,7 +32,7 @@ def person_recognitions(person_id: int) -> list:
 
 
 @bp.route("/recognitions")
-@login_required
+@requires("see_recognitions")
 def list_recognitions():
     """Recognitions the user may see, optionally for one school; SROs meeting NASRO Practitioner criteria."""
     day = today()
@@ -45,11 +45,11 @@ def list_recognitions():
     practitioners = nasro_practitioners(db.session, day, person_scope(current_user, day))
     return render_template("evaluations/list_recognitions.html", recognitions=recognitions,
                            schools=list(schools), school_id=school_id, visible_evs=visible_evs,
-                           practitioners=practitioners, can_approve=current_user.role in APPROVERS)
+                           practitioners=practitioners, can_approve=can(current_user, "recognize"))
 
 
 @bp.route("/recognitions/new/<int:person_id>", methods=["GET", "POST"])
-@role_required(*APPROVERS)
+@requires("recognize")
 def create_recognition_view(person_id: int):
     """Record a commendation, award or nomination for a person the user may see."""
     day = today()
@@ -70,7 +70,7 @@ def create_recognition_view(person_id: int):
 
 
 @bp.route("/templates")
-@role_required("admin", "hr")
+@requires("manage_cycles")
 def list_templates():
     """Every template version, current first."""
     templates = db.session.scalars(select(EvaluationTemplate).order_by(
@@ -79,7 +79,7 @@ def list_templates():
 
 
 @bp.route("/templates/<int:template_id>/edit", methods=["GET", "POST"])
-@role_required("admin", "hr")
+@requires("manage_cycles")
 def edit_template(template_id: int):
     """Change a template: saving creates a new version; evaluations keep the version they started on."""
     template = get_or_404(EvaluationTemplate, template_id)

@@ -21,13 +21,12 @@ from tracker.evaluations.queries import dashboard, visible_evaluation_or_404, vi
 from tracker.forms import act, submit
 from tracker.nav import add_nav
 from tracker.people.queries import visible_person_or_404
-from tracker.security import role_required, today
+from tracker.security import requires, today
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
-EVALUATORS = ("admin", "hr", "principal")
-add_nav("Evaluations", "evaluations.my_evaluations", EVALUATORS, 50)
-add_nav("Co-sign queue", "evaluations.cosign_queue", ("supervisor",), 50)
-add_nav("My evaluation history", "evaluations.own_evaluations", ("staff", "supervisor", "principal"), 51)
+add_nav("Evaluations", "evaluations.my_evaluations", "list_evaluations", 50)
+add_nav("Co-sign queue", "evaluations.cosign_queue", "co_sign", 50)
+add_nav("My evaluation history", "evaluations.own_evaluations", "see_own_evaluations", 51)
 
 
 @bp.app_context_processor
@@ -57,7 +56,7 @@ def _run(action, success: str):
 
 
 @bp.route("/")
-@role_required(*EVALUATORS)
+@requires("list_evaluations")
 def my_evaluations():
     """Due, overdue, in-progress and awaiting-signature evaluations for the principal's schools (HR: all)."""
     return render_template("evaluations/my_evaluations.html", groups=dashboard(current_user, today()),
@@ -65,7 +64,7 @@ def my_evaluations():
 
 
 @bp.route("/cosign")
-@role_required("supervisor")
+@requires("co_sign")
 def cosign_queue():
     """The agency supervisor's SRO evaluations waiting for a co-signature, and the ones done."""
     evaluations = visible_evaluations(current_user, today())
@@ -84,17 +83,15 @@ def own_evaluations():
 
 
 @bp.route("/people/<int:person_id>")
-@login_required
+@requires("see_evaluations")
 def person_evaluations(person_id: int):
     """A person's evaluation history (only what the user may see) and recognitions."""
-    if current_user.role == "coordinator":
-        abort(404)
     person = visible_person_or_404(current_user, person_id, today())
     return render_template("evaluations/person_evaluations.html", person=person)
 
 
 @bp.route("/start", methods=["POST"])
-@role_required("principal")
+@requires("start_evaluation")
 def start_evaluation():
     """Open a draft for a due item of a person at the principal's schools."""
     form = StartForm()
@@ -119,7 +116,7 @@ def show_evaluation(evaluation_id: int):
 
 
 @bp.route("/<int:evaluation_id>/edit", methods=["GET", "POST"])
-@role_required("principal")
+@requires("start_evaluation")
 def edit_evaluation(evaluation_id: int):
     """The principal rates each criterion, saves the draft, and signs and submits it."""
     ev = visible_evaluation_or_404(current_user, evaluation_id, today())
@@ -143,7 +140,7 @@ def edit_evaluation(evaluation_id: int):
 
 
 @bp.route("/<int:evaluation_id>/cosign", methods=["POST"])
-@role_required("supervisor")
+@requires("co_sign")
 def cosign_evaluation(evaluation_id: int):
     """The SRO's agency supervisor co-signs."""
     ev = visible_evaluation_or_404(current_user, evaluation_id, today())
@@ -169,7 +166,7 @@ def acknowledge_evaluation(evaluation_id: int):
 
 
 @bp.route("/<int:evaluation_id>/amend", methods=["POST"])
-@role_required(*access.AMENDERS)
+@requires("amend_evaluation")
 def amend_evaluation(evaluation_id: int):
     """Attach a correction to a final evaluation."""
     ev = visible_evaluation_or_404(current_user, evaluation_id, today())

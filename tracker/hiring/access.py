@@ -11,9 +11,6 @@ from models.hiring import Candidate, PanelMember, Vacancy
 from models.services.hiring import can_manage_hiring, visible_candidate, visible_vacancy
 from tracker.forms import submit
 
-MANAGERS = ("admin", "hr")
-HIRING_ROLES = ("admin", "hr", "principal", "supervisor", "staff")
-
 
 def vacancy_or_404(vacancy_id: int) -> Vacancy:
     """The vacancy if the current user may see it."""

@@ -24,8 +24,6 @@ from models.services.hiring_screening import (
     unmet_requirements,
 )
 from tracker.hiring.access import (
-    HIRING_ROLES,
-    MANAGERS,
     candidate_or_404,
     my_seat,
     submit_guarded,
@@ -33,11 +31,11 @@ from tracker.hiring.access import (
 )
 from tracker.hiring.forms import CandidateForm, DecisionForm, TransitionForm, screening_form_class
 from tracker.hiring.views import bp
-from tracker.security import role_required, today
+from tracker.security import requires, today
 
 
 @bp.route("/vacancies/<int:vacancy_id>/candidates/new", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("manage_hiring")
 def add_candidate(vacancy_id: int):
     """HR adds a candidate: an existing person or a newcomer."""
     vacancy = vacancy_or_404(vacancy_id)
@@ -63,7 +61,7 @@ def _overrides(candidate) -> list[AuditEvent]:
 
 
 @bp.route("/candidates/<int:candidate_id>")
-@role_required(*HIRING_ROLES)
+@requires("see_vacancy")
 def show_candidate(candidate_id: int):
     """A candidate: details, screening (redacted for non-HR), scores, decision and the timeline."""
     candidate = candidate_or_404(candidate_id)
@@ -79,7 +77,7 @@ def show_candidate(candidate_id: int):
 
 
 @bp.route("/candidates/<int:candidate_id>/stage", methods=["POST"])
-@role_required(*MANAGERS)
+@requires("manage_hiring")
 def move_candidate(candidate_id: int):
     """HR moves a candidate to another stage, with a reason."""
     candidate = candidate_or_404(candidate_id)
@@ -94,7 +92,7 @@ def move_candidate(candidate_id: int):
 
 
 @bp.route("/candidates/<int:candidate_id>/screening", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("manage_hiring")
 def edit_screening(candidate_id: int):
     """HR records the result and evidence of each hard requirement and background check."""
     candidate = candidate_or_404(candidate_id)
@@ -115,7 +113,7 @@ def edit_screening(candidate_id: int):
 
 
 @bp.route("/candidates/<int:candidate_id>/decision", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("manage_hiring")
 def appoint_candidate(candidate_id: int):
     """HR records the appointment decision (refused while a hard requirement is unmet)."""
     candidate = candidate_or_404(candidate_id)

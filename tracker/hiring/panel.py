@@ -15,8 +15,6 @@ from models.services.hiring import can_see_background
 from models.services.hiring_screening import SUMMARY_LABELS
 from tracker.forms import act
 from tracker.hiring.access import (
-    HIRING_ROLES,
-    MANAGERS,
     candidate_or_404,
     member_or_404,
     my_seat,
@@ -26,11 +24,11 @@ from tracker.hiring.access import (
 from tracker.hiring.exports import scorecard_frames
 from tracker.hiring.forms import ActionForm, PanelMemberForm, score_form_class
 from tracker.hiring.views import bp
-from tracker.security import role_required, today
+from tracker.security import requires, today
 
 
 @bp.route("/vacancies/<int:vacancy_id>/panel", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("manage_hiring")
 def edit_panel(vacancy_id: int):
     """HR seats panel members (with or without accounts)."""
     vacancy = vacancy_or_404(vacancy_id)
@@ -46,7 +44,7 @@ def edit_panel(vacancy_id: int):
 
 
 @bp.route("/vacancies/<int:vacancy_id>/panel/<int:member_id>/remove", methods=["POST"])
-@role_required(*MANAGERS)
+@requires("manage_hiring")
 def remove_member(vacancy_id: int, member_id: int):
     """HR takes a member off the panel before scoring is finalized."""
     vacancy = vacancy_or_404(vacancy_id)
@@ -59,7 +57,7 @@ def remove_member(vacancy_id: int, member_id: int):
 
 
 @bp.route("/candidates/<int:candidate_id>/scores/<int:member_id>", methods=["GET", "POST"])
-@role_required(*HIRING_ROLES)
+@requires("see_vacancy")
 def edit_scores(candidate_id: int, member_id: int):
     """A member scores a candidate (HR enters scores for members without an account)."""
     candidate = candidate_or_404(candidate_id)
@@ -83,7 +81,7 @@ def edit_scores(candidate_id: int, member_id: int):
 
 
 @bp.route("/vacancies/<int:vacancy_id>/finalize", methods=["POST"])
-@role_required(*MANAGERS)
+@requires("manage_hiring")
 def finalize_scoring(vacancy_id: int):
     """HR locks the panel's scores (refused without a school administrator on the panel)."""
     vacancy = vacancy_or_404(vacancy_id)
@@ -96,7 +94,7 @@ def finalize_scoring(vacancy_id: int):
 
 
 @bp.route("/vacancies/<int:vacancy_id>/scorecard")
-@role_required(*HIRING_ROLES)
+@requires("see_vacancy")
 def show_scorecard(vacancy_id: int):
     """Candidates side by side: per-member weighted totals, average, hard requirements, background."""
     vacancy = vacancy_or_404(vacancy_id)
@@ -107,7 +105,7 @@ def show_scorecard(vacancy_id: int):
 
 
 @bp.route("/vacancies/<int:vacancy_id>/scorecard.<fmt>")
-@role_required(*HIRING_ROLES)
+@requires("see_vacancy")
 def export_scorecard(vacancy_id: int, fmt: str):
     """The scorecard as CSV or XLSX (background details only for HR and admins)."""
     if fmt not in ("csv", "xlsx"):

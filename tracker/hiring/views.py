@@ -20,13 +20,13 @@ from models.hiring import (
 from models.org import Agency, School
 from models.services import hiring as svc
 from tracker.forms import get_or_404
-from tracker.hiring.access import HIRING_ROLES, MANAGERS, my_seat, submit_guarded, vacancy_or_404
+from tracker.hiring.access import my_seat, submit_guarded, vacancy_or_404
 from tracker.hiring.forms import ActionForm, CancelForm, CriterionForm, VacancyForm
 from tracker.nav import add_nav
-from tracker.security import role_required, today
+from tracker.security import requires, today
 
 bp = Blueprint("hiring", __name__, url_prefix="/hiring")
-add_nav("Hiring", "hiring.list_vacancies", HIRING_ROLES, order=30)
+add_nav("Hiring", "hiring.list_vacancies", "see_vacancy", order=30)
 
 
 @bp.app_context_processor
@@ -37,7 +37,7 @@ def _hiring_helpers() -> dict:
 
 
 @bp.route("/")
-@role_required(*HIRING_ROLES)
+@requires("see_vacancy")
 def list_vacancies():
     """Vacancies the user may see (HR: all; principals: their schools; members: their panels)."""
     status = request.args.get("status", "")
@@ -63,7 +63,7 @@ def _vacancy_choices(form: VacancyForm) -> None:
 
 
 @bp.route("/vacancies/new", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("manage_hiring")
 def create_vacancy():
     """HR opens a vacancy; the role's criteria in force are copied into it."""
     form = VacancyForm(role="sro")
@@ -77,7 +77,7 @@ def create_vacancy():
 
 
 @bp.route("/vacancies/<int:vacancy_id>")
-@role_required(*HIRING_ROLES)
+@requires("see_vacancy")
 def show_vacancy(vacancy_id: int):
     """A vacancy: details, its pipeline (candidates by stage), criteria and panel."""
     vacancy = vacancy_or_404(vacancy_id)
@@ -91,7 +91,7 @@ def show_vacancy(vacancy_id: int):
 
 
 @bp.route("/vacancies/<int:vacancy_id>/cancel", methods=["POST"])
-@role_required(*MANAGERS)
+@requires("manage_hiring")
 def cancel_vacancy(vacancy_id: int):
     """HR cancels an open vacancy."""
     vacancy = vacancy_or_404(vacancy_id)
@@ -104,7 +104,7 @@ def cancel_vacancy(vacancy_id: int):
 
 
 @bp.route("/criteria/")
-@role_required(*MANAGERS)
+@requires("manage_hiring")
 def list_criteria():
     """Selection criteria by role."""
     criteria = db.session.scalars(select(SelectionCriterion).order_by(
@@ -114,7 +114,7 @@ def list_criteria():
 
 @bp.route("/criteria/new", methods=["GET", "POST"], defaults={"criterion_id": None})
 @bp.route("/criteria/<int:criterion_id>/edit", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("manage_hiring")
 def edit_criterion(criterion_id: int | None):
     """HR adds or edits a criterion; vacancies already open keep their copy."""
     criterion = get_or_404(SelectionCriterion, criterion_id) if criterion_id else None

@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 from models import db
 from models.org import School
 from models.people import Person
+from models.policy import can
 from models.scoping import person_scope, school_scope
 from models.services import dashboards as dash
 from tracker.charts import bar_chart, funnel_chart
@@ -17,29 +18,30 @@ from tracker.security import today
 bp = Blueprint("main", __name__)
 
 
-def _figures(role: str, day) -> dict:
-    """The figures a role's home page shows, each from one or two grouped queries."""
+def _figures(day) -> dict:
+    """The figures the user's home page shows (models/policy.py: home_*), each from one or two queries."""
     s, u = db.session, current_user
     figures: dict = {}
-    if role in ("admin", "hr"):
+    if can(u, "manage_hiring"):
         figures["hiring"] = dash.hiring_summary(s, u, day)
         figures["funnel"] = funnel_chart("Hiring funnel", dash.funnel(figures["hiring"]))
-    if role in ("admin", "coordinator", "principal"):
+    if can(u, "home_training_figures"):
         # One run of the engine for every training figure on the page.
-        overview = dash.compliance_overview(s, u, day, courses=role != "principal")
+        by_course = can(u, "home_course_figures")
+        overview = dash.compliance_overview(s, u, day, courses=by_course)
         figures["by_school"], figures["counts"] = overview["by_school"], overview["counts"]
-        if role != "principal":
+        if by_course:
             figures["by_course"], figures["expiring"] = overview["by_course"], overview["expiring"]
         figures["school_chart"] = bar_chart(
             "Training compliance by school",
             [(r["school"], None if r["rate"] is None else 100 * r["rate"]) for r in figures["by_school"]],
             max_value=100, value_label="Requirements in good standing")
-    if role in ("principal", "supervisor"):
+    if can(u, "home_oversight"):
         figures["evals"] = dash.evaluation_counts(s, u, day)
         figures["flags_total"], figures["flags"] = dash.open_flags(s, u, day)
-    if role == "supervisor":
+    if can(u, "home_sros"):
         figures["sros"] = dash.people_overview(s, u, day, "sro")
-    if role == "staff" and u.person_id:
+    if can(u, "home_todo") and u.person_id:
         figures["todo"] = dash.my_todo(s, u.person_id, day)
     return figures
 
@@ -52,7 +54,7 @@ def home():
     people = db.session.scalar(select(func.count(Person.id)).where(person_scope(current_user, day)))
     schools = db.session.scalar(select(func.count(School.id)).where(school_scope(current_user, day)))
     return render_template("main/home.html", people_count=people, school_count=schools, day=day,
-                           **_figures(current_user.role, day))
+                           **_figures(day))
 
 
 @bp.route("/healthz")

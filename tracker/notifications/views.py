@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from models import db
-from models.accounts import USER_ROLES
 from models.base import utcnow
 from models.notifications import Flag
 from models.services import email_prefs as svc
@@ -17,7 +16,7 @@ from tracker.nav import add_nav
 from tracker.notifications.forms import EmailPreferenceForm
 
 bp = Blueprint("notifications", __name__)
-add_nav("Email settings", "notifications.edit_email_preference", USER_ROLES, order=96)
+add_nav("Email settings", "notifications.edit_email_preference", None, order=96)
 
 
 def _own_addresses() -> list[str]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from models import db
 from models.org import Agency, School
 from models.people import EMPLOYERS, PERSON_TYPES, Assignment
+from models.policy import can
 from models.scoping import school_scope
 from models.services import people as svc
 from tracker.forms import act, submit
@@ -19,10 +20,9 @@ from tracker.people.queries import (
     person_history,
     visible_person_or_404,
 )
-from tracker.security import role_required, today
+from tracker.security import requires, today
 
 bp = Blueprint("people", __name__, url_prefix="/people")
-MANAGERS = ("admin", "hr")
 
 
 def _agency_choices():
@@ -59,13 +59,13 @@ def show_person(person_id: int):
     """A person's record: details, assignments, and history for HR."""
     day = today()
     person = visible_person_or_404(current_user, person_id, day)
-    history = person_history(person) if current_user.role in MANAGERS else []
+    history = person_history(person) if can(current_user, "manage_people") else []
     return render_template("people/show_person.html", person=person, history=history,
                            delete_form=DeleteForm(), today_=day)
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("manage_people")
 def create_person():
     """HR creates a person."""
     form = PersonForm()
@@ -79,7 +79,7 @@ def create_person():
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("manage_people")
 def edit_person(person_id: int):
     """HR edits a person."""
     person = visible_person_or_404(current_user, person_id, today())
@@ -93,7 +93,7 @@ def edit_person(person_id: int):
 
 
 @bp.route("/<int:person_id>/delete", methods=["POST"])
-@role_required(*MANAGERS)
+@requires("manage_people")
 def delete_person(person_id: int):
     """HR removes a person recorded in error."""
     person = visible_person_or_404(current_user, person_id, today())
@@ -107,7 +107,7 @@ def delete_person(person_id: int):
 
 
 @bp.route("/<int:person_id>/assignments/new", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("manage_people")
 def create_assignment(person_id: int):
     """HR places a person at schools."""
     person = visible_person_or_404(current_user, person_id, today())
@@ -130,7 +130,7 @@ def _assignment_or_404(person_id: int, assignment_id: int) -> Assignment:
 
 
 @bp.route("/<int:person_id>/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("manage_people")
 def edit_assignment(person_id: int, assignment_id: int):
     """HR changes an assignment (for example, ends it)."""
     assignment = _assignment_or_404(person_id, assignment_id)
@@ -147,7 +147,7 @@ def edit_assignment(person_id: int, assignment_id: int):
 
 
 @bp.route("/<int:person_id>/assignments/<int:assignment_id>/delete", methods=["POST"])
-@role_required(*MANAGERS)
+@requires("manage_people")
 def delete_assignment(person_id: int, assignment_id: int):
     """HR removes an assignment recorded in error."""
     assignment = _assignment_or_404(person_id, assignment_id)

@@ -17,8 +17,8 @@ from models.services import dashboards as dash
 from models.services import outcomes as outcome_svc
 from models.services import self_assessment as sa
 from tracker.reports.outcomes import threshold
-from tracker.reports.views import DISTRICT_ROLES, bp
-from tracker.security import role_required, today
+from tracker.reports.views import bp
+from tracker.security import requires, today
 
 
 def _staffing(day):
@@ -30,7 +30,7 @@ def _staffing(day):
 
 
 @bp.route("/annual")
-@role_required(*DISTRICT_ROLES)
+@requires("see_district_reports")
 def annual_report():
     """Staffing, training, evaluations, recognition, outcome data and self-assessment in one document."""
     day = today()

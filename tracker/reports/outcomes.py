@@ -7,14 +7,15 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 
 from models import db
+from models.policy import can
 from models.reports import OUTCOME_MEASURES
 from models.services import outcomes as svc
-from models.services.reports import REPORT_ROLES, visible_school_ids
+from models.services.reports import visible_school_ids
 from models.services.suppression import DEFAULT_THRESHOLD
 from tracker.forms import submit
 from tracker.reports.forms import OutcomeForm, OutcomeImportForm
-from tracker.reports.views import DISTRICT_ROLES, _schools, bp, download
-from tracker.security import role_required, today
+from tracker.reports.views import _schools, bp, download
+from tracker.security import requires, today
 
 
 def threshold() -> int:
@@ -29,7 +30,7 @@ def _tables(term: str, measure: str):
 
 
 @bp.route("/outcomes")
-@role_required(*REPORT_ROLES)
+@requires("see_reports")
 def list_outcomes():
     """Outcome counts per school for a term and measure, small cells suppressed."""
     terms = svc.outcome_terms(db.session)
@@ -46,11 +47,11 @@ def list_outcomes():
         return download(frame, f"outcomes-{measure}-{term}", fmt)
     return render_template("reports/outcomes.html", terms=terms, term=term, measure=measure,
                            measures=OUTCOME_MEASURES, tables=tables, threshold=threshold(),
-                           can_edit=current_user.role in DISTRICT_ROLES)
+                           can_edit=can(current_user, "see_district_reports"))
 
 
 @bp.route("/outcomes/new", methods=["GET", "POST"])
-@role_required(*DISTRICT_ROLES)
+@requires("see_district_reports")
 def edit_outcomes():
     """Enter or correct one school's counts for a term and measure."""
     form = OutcomeForm()
@@ -66,7 +67,7 @@ def edit_outcomes():
 
 
 @bp.route("/outcomes/import", methods=["POST"])
-@role_required(*DISTRICT_ROLES)
+@requires("see_district_reports")
 def import_outcomes():
     """Import counts from a CSV file: all rows or none."""
     form = OutcomeImportForm()

@@ -9,12 +9,12 @@ from models.reports import CHECKLISTS, STEPS, SelfAssessmentItem
 from models.services import self_assessment as svc
 from tracker.forms import get_or_404, submit
 from tracker.reports.forms import SelfAssessmentForm
-from tracker.reports.views import DISTRICT_ROLES, bp
-from tracker.security import role_required, today
+from tracker.reports.views import bp
+from tracker.security import requires, today
 
 
 @bp.route("/self-assessment")
-@role_required(*DISTRICT_ROLES)
+@requires("see_district_reports")
 def show_self_assessment():
     """Checklist items for Steps 3–5 with status, owner, notes and computed evidence."""
     rows = svc.checklist(db.session, today())
@@ -23,7 +23,7 @@ def show_self_assessment():
 
 @bp.route("/self-assessment/new", methods=["GET", "POST"], defaults={"item_id": None})
 @bp.route("/self-assessment/<int:item_id>/edit", methods=["GET", "POST"])
-@role_required(*DISTRICT_ROLES)
+@requires("see_district_reports")
 def edit_self_assessment(item_id: int | None):
     """Add a checklist item or change one (text, status, owner, notes, measure)."""
     item = get_or_404(SelfAssessmentItem, item_id) if item_id else None

@@ -10,19 +10,19 @@ from markupsafe import Markup, escape
 
 from models import db
 from models.org import School
+from models.policy import can
 from models.services import dashboards as dash
 from models.services.exports import dataframe_to_csv_bytes, dataframe_to_xlsx_bytes, neutralize_frame
-from models.services.reports import REPORT_ROLES, REPORTS, visible_school_ids
+from models.services.reports import REPORTS, visible_school_ids
 from tracker.charts import bar_chart, funnel_chart, line_chart
 from tracker.nav import add_nav
-from tracker.security import role_required, today
+from tracker.security import requires, today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-DISTRICT_ROLES = ("admin", "hr", "coordinator")
 HTML_ROWS = 100  # rows per page of a report; the downloads hold them all
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-add_nav("Reports", "reports.index", REPORT_ROLES, 60)
+add_nav("Reports", "reports.index", "see_reports", 60)
 
 
 @bp.app_template_filter("table_rows")
@@ -63,17 +63,20 @@ def download(frame, name: str, fmt: str) -> Response:
 
 
 @bp.route("/")
-@role_required(*REPORT_ROLES)
+@requires("see_reports")
 def index():
     """The list of reports and the other report pages."""
-    return render_template("reports/index.html", reports=REPORTS.values(), district_roles=DISTRICT_ROLES)
+    reports = [r for r in REPORTS.values() if can(current_user, r.capability)]
+    return render_template("reports/index.html", reports=reports)
 
 
 @bp.route("/<key>")
-@role_required(*REPORT_ROLES)
+@requires("see_reports")
 def show_report(key: str):
     """One report as a table, or as a CSV/XLSX download with ?format=csv|xlsx."""
     spec = REPORTS.get(key) or abort(404)
+    if not can(current_user, spec.capability):
+        abort(403)
     day = today()
     params = _params(day)
     fmt = request.args.get("format")
@@ -94,26 +97,30 @@ def show_report(key: str):
 
 
 @bp.route("/charts")
-@role_required(*REPORT_ROLES)
+@requires("see_reports")
 def charts():
     """Compliance by school and over time, evaluations against due, and the hiring funnel."""
     day = today()
     by_school = dash.compliance_by_school(db.session, current_user, day)
-    evals = dash.evaluations_by_school(db.session, current_user, day)
     x_labels, series = dash.compliance_trend(db.session, current_user, day, days=30)
     charts = [
         bar_chart("Training compliance by school",
                   [(r["school"], None if r["rate"] is None else 100 * r["rate"]) for r in by_school],
                   max_value=100, value_label="Requirements in good standing"),
         line_chart("Training compliance over the last 30 days", x_labels, series),
-        bar_chart("Evaluations completed against due, by school",
-                  [(r["school"], 100 * r["complete"] / r["due"] if r["due"] else None) for r in evals],
-                  max_value=100, value_label="Completed of those due"),
-        funnel_chart("Hiring funnel", dash.funnel(dash.hiring_summary(db.session, current_user, day))),
     ]
-    charts[2].columns = ["School", "Due so far", "Completed", "Share completed"]
-    charts[2].rows = [[r["school"], str(r["due"]), str(r["complete"]), row[1]]
-                      for r, row in zip(evals, charts[2].rows, strict=True)]
+    if can(current_user, "see_evaluations"):
+        evals = dash.evaluations_by_school(db.session, current_user, day)
+        shares = [(r["school"], 100 * r["complete"] / r["due"] if r["due"] else None) for r in evals]
+        chart = bar_chart("Evaluations completed against due, by school", shares,
+                          max_value=100, value_label="Completed of those due")
+        chart.columns = ["School", "Due so far", "Completed", "Share completed"]
+        chart.rows = [[r["school"], str(r["due"]), str(r["complete"]), row[1]]
+                      for r, row in zip(evals, chart.rows, strict=True)]
+        charts.append(chart)
+    if can(current_user, "see_vacancy"):
+        charts.append(funnel_chart("Hiring funnel",
+                                   dash.funnel(dash.hiring_summary(db.session, current_user, day))))
     return render_template("reports/charts.html", charts=charts)
 
 

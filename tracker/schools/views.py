@@ -14,10 +14,9 @@ from models.scoping import not_ended, person_scope, school_scope
 from models.services.org import save_agency, save_school
 from tracker.forms import get_or_404, submit
 from tracker.schools.forms import AgencyForm, SchoolForm
-from tracker.security import role_required, today
+from tracker.security import requires, today
 
 bp = Blueprint("schools", __name__)
-MANAGERS = ("admin", "hr")
 
 
 @bp.route("/schools/")
@@ -64,7 +63,7 @@ def show_school(school_id: int):
 
 @bp.route("/schools/new", methods=["GET", "POST"], defaults={"school_id": None})
 @bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("manage_people")
 def edit_school(school_id: int | None):
     """HR creates or edits a school."""
     school = get_or_404(School, school_id) if school_id else None
@@ -87,7 +86,7 @@ def list_agencies():
 
 @bp.route("/agencies/new", methods=["GET", "POST"], defaults={"agency_id": None})
 @bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("manage_people")
 def edit_agency(agency_id: int | None):
     """HR creates or edits an agency."""
     agency = get_or_404(Agency, agency_id) if agency_id else None

@@ -22,19 +22,17 @@ from models.training import PRESETS, Completion, Course, Requirement, Waiver
 from tracker.forms import get_or_404, show_problems, submit
 from tracker.nav import add_nav
 from tracker.people.queries import visible_person_or_404
-from tracker.security import role_required, today
+from tracker.security import requires, today
 from tracker.training.forms import CompletionForm, ImportForm, PresetsForm, VerifyForm, WaiverForm
 from tracker.training.queries import board_rows
 
 bp = Blueprint("training", __name__, url_prefix="/training")
-MANAGERS = ("admin", "hr", "coordinator")
-READERS = MANAGERS + ("principal", "supervisor")
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-add_nav("Training", "training.board", READERS, 30)
+add_nav("Training", "training.board", "see_training", 30)
 
 
 @bp.route("/")
-@role_required(*READERS)
+@requires("see_training")
 def board():
     """The coordinator's compliance board, scoped to what the user may see."""
     day, args = today(), request.args
@@ -73,7 +71,7 @@ def transcript(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/completions/new", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("record_training")
 def create_completion(person_id: int):
     """Record one completion, with an optional certificate."""
     day = today()
@@ -110,7 +108,7 @@ def download_certificate(completion_id: int):
 
 
 @bp.route("/completions/<int:completion_id>/verify", methods=["POST"])
-@role_required("admin", "coordinator")
+@requires("verify_training")
 def verify_completion(completion_id: int):
     """A coordinator verifies a completion."""
     comp = get_or_404(Completion, completion_id)
@@ -124,7 +122,7 @@ def verify_completion(completion_id: int):
 
 
 @bp.route("/people/<int:person_id>/waivers/new", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("record_training")
 def create_waiver(person_id: int):
     """Waive a requirement for a person, with the reason."""
     day = today()
@@ -143,7 +141,7 @@ def create_waiver(person_id: int):
 
 
 @bp.route("/courses/<int:course_id>")
-@role_required(*READERS)
+@requires("see_training")
 def show_course(course_id: int):
     """A course and the people (in scope) who are due, overdue or expired on it."""
     course = get_or_404(Course, course_id)
@@ -154,7 +152,7 @@ def show_course(course_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@requires("record_training")
 def import_roster():
     """Upload a roster: preview every problem by row; import only when there are none."""
     form, plan = ImportForm(), None
@@ -181,7 +179,7 @@ def import_roster():
 
 
 @bp.route("/presets", methods=["GET", "POST"])
-@role_required("admin", "coordinator")
+@requires("manage_catalog")
 def edit_presets():
     """Switch the district's state presets on or off (each change is audited)."""
     form = PresetsForm()

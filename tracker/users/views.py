@@ -12,11 +12,11 @@ from models.org import Agency, School
 from models.services.accounts import save_user
 from tracker.forms import get_or_404, submit
 from tracker.nav import add_nav
-from tracker.security import role_required
+from tracker.security import requires
 from tracker.users.forms import UserForm
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
-add_nav("Users", "users.list_users", ("admin",), order=90)
+add_nav("Users", "users.list_users", "manage_users", order=90)
 
 
 def _form(user: User | None) -> UserForm:
@@ -32,7 +32,7 @@ def _form(user: User | None) -> UserForm:
 
 
 @bp.route("/")
-@role_required("admin")
+@requires("manage_users")
 def list_users():
     """Every account with its role and scope."""
     users = db.session.scalars(select(User).options(
@@ -43,7 +43,7 @@ def list_users():
 
 @bp.route("/new", methods=["GET", "POST"], defaults={"user_id": None})
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
-@role_required("admin")
+@requires("manage_users")
 def edit_user(user_id: int | None):
     """Create or change an account."""
     user = get_or_404(User, user_id) if user_id else None
