@@ -68,6 +68,7 @@ COMMAND_GROUPS = (
     "tracker.admin.cli:jobs_cli",
     "tracker.admin.cli:scheduler_command",
     "tracker.training.cli:training_cli",
+    "tracker.admin.cli:stores_cli",
 )
 
 
