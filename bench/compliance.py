@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 import models  # noqa: E402, F401  (registers every table)
 from models.base import Base  # noqa: E402
+from models.services import store_hooks  # noqa: E402
 from models.services.compliance import STATUSES, compliance_counts, compliance_rows  # noqa: E402
 from models.services.store_reads import compliance_source, compliance_summary_source  # noqa: E402
 from models.services.stores import refresh_all  # noqa: E402
@@ -174,6 +175,7 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--import-only", nargs=2, metavar=("DB", "CSV"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    store_hooks.install()  # no app here: the sessions below keep the stores current all the same
     if args.import_only:
         import_only(Path(args.import_only[0]), Path(args.import_only[1]))
         return

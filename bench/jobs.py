@@ -30,6 +30,7 @@ import models  # noqa: E402, F401
 from jobs import flag_overdue, send_email  # noqa: E402
 from models.base import Base  # noqa: E402
 from models.notifications import Flag, OutboxMessage  # noqa: E402
+from models.services import store_hooks  # noqa: E402
 from models.services.mailer import MailSettings  # noqa: E402
 from models.services.stores import ensure_current  # noqa: E402
 
@@ -151,6 +152,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 60,000 people")
     parser.add_argument("--emails", type=int, default=10_000)
     args = parser.parse_args()
+    store_hooks.install()  # no app here: the sessions below keep the stores current all the same
     db = prepare(args.scale)
     con = sqlite3.connect(db)
     print("dataset:", ", ".join(f"{con.execute(f'SELECT count(*) FROM {t}').fetchone()[0]:,} {t}"

@@ -35,6 +35,8 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("send-email", "jobs.send_email:run", {"minute": "*/5"}, daily=False,
             description="Send pending reminders; retry temporary failures with backoff."),
     JobSpec("snapshot-compliance", "jobs.snapshot_compliance:run", {"hour": 4}, description="Daily trend."),
+    JobSpec("check-stores", "jobs.check_stores:run", {"day_of_week": "sun", "hour": 3},
+            description="Weekly: compare the stored rows and the flags with the engines; repair any drift."),
 )
 
 

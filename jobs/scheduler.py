@@ -27,6 +27,7 @@ from jobs import lease, runs
 from jobs.registry import JOBS, JobSpec
 from models.base import utcnow
 from models.org import District
+from models.services import store_hooks
 from models.services.mailer import MailSettings
 from models.services.owners import current_owner
 
@@ -72,6 +73,7 @@ def execute(engine: Engine, spec: JobSpec, *, today: date, config: Mapping, slot
     if started.attempt > 1:
         log.info("%s for %s: %s attempt.", spec.name, today, runs.ordinal(started.attempt))
     summary, error = None, None
+    store_hooks.install()  # a job's writes keep the stored rows current, with or without an app
     with runs.Heartbeat(engine, started, clock), Session(engine) as session:
         try:
             function = spec.function()

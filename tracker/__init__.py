@@ -31,10 +31,12 @@ def create_app(config: object = Config) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the database, login, CSRF, migrations and the request hooks."""
     from models import db
+    from models.services import store_hooks
     from tracker import security
     from tracker.extensions import csrf, login_manager, migrate
 
     db.init_app(app)
+    store_hooks.install()  # stored engine rows follow every session's writes (idempotent, process-wide)
     login_manager.init_app(app)
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -66,6 +68,7 @@ COMMAND_GROUPS = (
     "tracker.admin.cli:jobs_cli",
     "tracker.admin.cli:scheduler_command",
     "tracker.training.cli:training_cli",
+    "tracker.admin.cli:stores_cli",
 )
 
 

@@ -21,6 +21,7 @@ from models.people import PERSON_TYPES, Assignment, Person, assignment_schools
 from models.scoping import not_ended, person_scope, school_scope
 from models.services.compliance import STATUS_LABELS
 from models.services.hiring import vacancy_scope
+from models.services.store_hooks import flush_pending
 from models.services.store_reads import (
     compliance_course_ids,
     compliance_source,
@@ -49,6 +50,7 @@ def _scope(session: Session, user: User, today: date, school_id: int | None) -> 
 
 
 def _read(session: Session, stmt) -> pd.DataFrame:
+    flush_pending(session)  # pandas reads through the connection, past the session's read hook
     return pd.read_sql(stmt, session.connection())
 
 

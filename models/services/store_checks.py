@@ -1,9 +1,13 @@
 """Checks that the stored engine rows, and the open flags, are exactly what the engines compute.
 
-Every test asserts both on teardown, and the year simulation after every simulated day.
+Every test asserts both on teardown, and the year simulation after every simulated day;
+`check_and_repair` is what `flask stores check` and the weekly check-stores job run.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +22,7 @@ from models.services.stores import (
     STORES,
     hours_select,
     links_select,
+    refresh_all,
     store_day,
     summary_select,
 )
@@ -67,3 +72,55 @@ def flag_differences(session: Session) -> dict[str, int]:
         out[kind] = len(reported ^ {tuple(f) for f in flagged})
     return out
 
+
+
+# What each count means, in the words `flask stores check` and the check-stores job print.
+DRIFT_WORDS = {
+    "compliance": "compliance rows, per-person totals or training hours differ from the compliance engine",
+    "evaluation_due": "evaluation-due rows differ from the due-date engine",
+    "school_people": "school links (who works where, which principals' scope reads) differ from the "
+                     "assignments",
+    "flags_training": "open training flags differ from what the compliance engine reports",
+    "flags_evaluation": "open evaluation flags differ from what the due-date engine reports",
+}
+
+
+@dataclass
+class Check:
+    """One check-and-repair: drift per store (non-zero counts only), what the repair did, what is left."""
+
+    drift: dict[str, int]
+    repaired: dict[str, int] | None = None
+    remaining: dict[str, int] | None = None
+
+    def lines(self) -> list[str]:
+        """The drift in plain words, one line per drifting store, or "no drift"."""
+        if not self.drift:
+            return ["no drift"]
+        out = [f"{name}: {n} {DRIFT_WORDS[name]}" for name, n in self.drift.items()]
+        if self.repaired is not None:
+            out.append("repaired: stores rebuilt and flags reconciled ("
+                       + ", ".join(f"{k}={v}" for k, v in self.repaired.items()) + ")")
+        if self.remaining:
+            out.append("still drifting after the repair: "
+                       + ", ".join(f"{k}={v}" for k, v in self.remaining.items()))
+        return out
+
+
+def drift(session: Session) -> dict[str, int]:
+    """Stores and flags that differ from the engines: name -> rows in one side and not the other."""
+    counts = {**differences(session), **{f"flags_{k}": v for k, v in flag_differences(session).items()}}
+    return {name: n for name, n in counts.items() if n}
+
+
+def check_and_repair(session: Session, today: date) -> Check:
+    """Compare every store and the flags with the engines; on drift rebuild them all for `today`.
+
+    The repair is refresh_all (every store, then every flag) in the session's transaction: the
+    caller commits, so the repair lands whole or not at all. It is checked again before returning.
+    """
+    found = Check(drift(session))
+    if found.drift:
+        found.repaired = refresh_all(session, today)
+        found.remaining = drift(session)
+    return found

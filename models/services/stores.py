@@ -2,9 +2,10 @@
 
 - `refresh_all` recomputes every store for a day (the `refresh-stores` job when a day starts or a
   bulk import marked them out of date, the demo seed).
-- A session hook refreshes, inside the same transaction, the rows of every person (or compliance
-  requirement) whose inputs a flush changed; bulk inserts that bypass the ORM call
-  `refresh_people` themselves.
+- `refresh_changes` recomputes, inside the same transaction, the rows of every person (or
+  compliance requirement) whose inputs the transaction changed: the session hooks of
+  models/services/store_hooks.py call it once per transaction, before the commit (or before a read
+  of the stored rows); bulk inserts that bypass the ORM call `refresh_people` themselves.
 - Flags follow the refreshed rows at once (`follow_flags`): a completion closes its flag in the
   request that records it, not at the next daily run.
 - models/services/store_reads.py gives the pages a SELECT with the engine's columns: from the
@@ -18,7 +19,6 @@ import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import chain
 
 from sqlalchemy import (
     Integer,
@@ -28,11 +28,9 @@ from sqlalchemy import (
     case,
     cast,
     delete,
-    event,
     extract,
     func,
     insert,
-    inspect,
     select,
     update,
 )
@@ -40,9 +38,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.evaluations import CycleRule, Evaluation
-from models.org import District
-from models.people import Assignment, Person, assignment_schools
+from models.people import Assignment, assignment_schools
 from models.services import flags
 from models.services.compliance import STATUSES, compliance_select
 from models.services.evaluation_due import evaluation_due_select
@@ -54,7 +50,7 @@ from models.stores import (
     store_states,
     training_hours,
 )
-from models.training import Completion, Course, DistrictPreset, Requirement, RequirementRole, Waiver
+from models.training import Completion, Course, Requirement
 
 CHUNK = 2000  # people per incremental refresh statement (well under any bind-parameter limit)
 BULK_PEOPLE = 5000  # above this, a change marks the stores out of date for the refresh job
@@ -315,60 +311,21 @@ def follow_flags(conn: Connection, person_ids: Iterable[int] | None = None,
     return totals
 
 
-def _values(obj, attr: str) -> set:
-    """The attribute's loaded value and, if this flush changed it, its previous one (never loads)."""
-    state = inspect(obj)
-    values = {state.dict.get(attr), *(state.attrs[attr].history.deleted or ())}
-    if attr == "id" and state.identity:
-        values.add(state.identity[0])
-    return {v for v in values if v is not None}
-
-
-@event.listens_for(Session, "after_flush")
-def _refresh_changed(session: Session, flush_context) -> None:
-    """Refresh the stored rows whose engine inputs this flush changed (same transaction)."""
-    people: set[int] = set()
-    eval_people: set[int] = set()
-    requirements: set[int] = set()
-    presets: set[str] = set()
-    courses: set[int] = set()
-    eval_rules = False
-    assignments: set[int] = set()
-    gone: set[int] = set()
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, (Assignment, Person)):
-            people |= _values(obj, "person_id" if isinstance(obj, Assignment) else "id")
-            if isinstance(obj, Assignment):
-                assignments |= _values(obj, "id")
-            elif obj in session.deleted:
-                gone |= _values(obj, "id")
-        elif isinstance(obj, (Completion, Waiver)):
-            people |= _values(obj, "person_id")
-        elif isinstance(obj, Evaluation):
-            eval_people |= _values(obj, "person_id")
-        elif isinstance(obj, (Requirement, RequirementRole)):
-            requirements |= _values(obj, "id" if isinstance(obj, Requirement) else "requirement_id")
-        elif isinstance(obj, DistrictPreset):
-            presets |= _values(obj, "preset")
-        elif isinstance(obj, Course):
-            courses |= _values(obj, "id")
-        elif isinstance(obj, (CycleRule, District)):
-            eval_rules = True
-    if not (people or eval_people or requirements or presets or courses or eval_rules):
-        return
-    conn = session.connection()
-    if assignments or gone:
-        refresh_links(conn, assignments, gone)
-    if presets or courses:
+def refresh_changes(conn: Connection, c) -> None:
+    """Recompute the stored rows (and flags) a transaction's changes touch (a store_hooks.Changes)."""
+    if c.assignments or c.gone:
+        refresh_links(conn, c.assignments, c.gone)
+    requirements = set(c.requirements)
+    if c.presets or c.courses:
         requirements |= set(conn.scalars(select(Requirement.id).where(
-            Requirement.preset.in_(presets) | Requirement.course_id.in_(courses))))
-    if people:
-        refresh_people(conn, people)
-    if eval_people - people:
-        refresh_people(conn, eval_people - people, [EVALUATIONS])
+            Requirement.preset.in_(c.presets) | Requirement.course_id.in_(c.courses))))
+    if c.people:
+        refresh_people(conn, c.people)
+    if c.eval_people - c.people:
+        refresh_people(conn, c.eval_people - c.people, [EVALUATIONS])
     if requirements:
         refresh_requirements(conn, requirements)
-    if courses and (day := _writer_day(conn, COMPLIANCE)) is not None:
+    if c.courses and (day := _writer_day(conn, COMPLIANCE)) is not None:
         _fill_hours(conn, day)  # a course's default hours count wherever none were recorded
-    if eval_rules:
+    if c.eval_rules:
         refresh_store(conn, EVALUATIONS)

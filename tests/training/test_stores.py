@@ -18,7 +18,7 @@ from sqlalchemy import select
 from jobs.registry import get_job
 from models.evaluations import CycleRule
 from models.org import District
-from models.services import store_checks, store_reads, stores
+from models.services import store_checks, store_hooks, store_reads, stores
 from models.services.compliance import compliance_rows, compliance_select
 from models.services.training import set_presets
 from models.services.training_import import import_roster
@@ -277,7 +277,12 @@ def test_concurrent_writes_for_one_person_both_land(app, session, world):
     course_id, person_id = world["course"].id, a.id
     first = Session(db.engine)
     first.add(Completion(person_id=person_id, course_id=course_id, completed_on=TODAY - timedelta(days=5)))
-    first.flush()  # holds the store lock until its commit
+    first.flush()
+    # Stores are refreshed at commit, or at a read of them inside the transaction: read them here, so
+    # the first transaction holds the store lock until its commit.
+    assert store_hooks.pending(first) is not None
+    first.execute(select(compliance_items.c.status).where(compliance_items.c.person_id == person_id)).all()
+    assert store_hooks.pending(first) is None
     errors = []
 
     def second():

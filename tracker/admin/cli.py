@@ -1,4 +1,4 @@
-"""Command groups `flask jobs ...` and `flask scheduler`: thin wrappers over jobs/."""
+"""Command groups `flask jobs ...`, `flask scheduler` and `flask stores check`: thin wrappers over jobs/."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from jobs.registry import JOBS, get_job
 from jobs.scheduler import default_owner, execute, run_scheduler
 from models import db
 from models.base import utcnow
+from models.services import store_checks
 from tracker.security import today as district_today
 
 jobs_cli = AppGroup("jobs", help="Run scheduled jobs by hand.")
@@ -68,3 +69,18 @@ def scheduler_command(lease_seconds, interval, day):
                       fixed_today=_parse_day(day))
     except (KeyboardInterrupt, SystemExit):
         click.echo("Scheduler stopped.")
+
+
+stores_cli = AppGroup("stores", help="Check the stored engine rows against the engines.")
+
+
+@stores_cli.command("check")
+@click.option("--today", "day", help="The district day to rebuild for if there is drift (YYYY-MM-DD).")
+def check_stores_command(day):
+    """Compare the stores and flags with the engines; on drift, say where, repair it and exit 1."""
+    found = store_checks.check_and_repair(db.session, _parse_day(day) or district_today())
+    db.session.commit()
+    for line in found.lines():
+        click.echo(line)
+    if found.drift:
+        raise SystemExit(1)
