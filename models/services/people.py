@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.audit import record_event
@@ -15,6 +15,15 @@ from models.evaluations import Evaluation
 from models.org import Agency, School
 from models.people import EMPLOYERS, PERSON_TYPES, ROLES, Assignment, Person
 from models.training import Completion
+
+
+def matches_search(text: str) -> ColumnElement[bool]:
+    """Condition over Person: the search text is in the full name, the email or the licence number."""
+    like = f"%{text.strip().lower()}%"
+    full = func.lower(Person.first_name + " " + Person.last_name)
+    return or_(full.like(like), func.lower(Person.email).like(like),
+               func.lower(Person.licence_number).like(like))
+
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "person_type", "employer",
                  "agency_id", "licence_number")

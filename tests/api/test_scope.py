@@ -25,6 +25,17 @@ def test_principal_token_never_lists_other_schools_people(api, tokens, world):
     assert api.get("/people?q=Barnes", tokens.admin).json["total"] == 1
 
 
+def test_api_search_matches_what_the_directory_matches(api, tokens, world, client, auth):
+    """Full name and licence number find a person in the API as on the people page."""
+    for q in ("Sam Officer", "l-1", "SAM@example.org"):
+        items = api.get(f"/people?q={q}", tokens.admin).json["items"]
+        assert [p["id"] for p in items] == [world.sro], q
+    assert api.get("/people?q=Sam Officer", tokens.principal).json["total"] == 1
+    assert api.get("/people?q=L-2", tokens.principal).json["total"] == 0  # Olga is at school B
+    auth.login(world.emails["admin"])
+    assert "Officer" in client.get("/people/?q=Sam Officer").get_data(as_text=True)
+
+
 def test_principal_token_never_sees_other_schools_assignments(api, tokens, world):
     body = api.get("/assignments?per_page=100", tokens.principal).json
     assert {a["person_id"] for a in body["items"]} == {world.teacher_a, world.sro}

@@ -75,9 +75,7 @@ def list_people():
     day = today()
     stmt = select(Person).where(person_scope(api_user(), day))
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(Person.first_name.ilike(like), Person.last_name.ilike(like),
-                              Person.email.ilike(like)))
+        stmt = stmt.where(svc.matches_search(q))  # the same search as the people directory
     if school_id:
         stmt = stmt.where(assigned_to_schools([school_id], day))
     if agency_id:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from models import db
@@ -13,6 +13,7 @@ from models.accounts import User
 from models.audit import AuditEvent
 from models.people import Assignment, Person
 from models.scoping import assigned_to_schools, person_scope
+from models.services.people import matches_search
 
 
 def directory_query(user: User, today: date, *, q: str = "", school_id: int | None = None,
@@ -20,10 +21,7 @@ def directory_query(user: User, today: date, *, q: str = "", school_id: int | No
     """The people `user` may see, filtered by search text, school, type and employer."""
     stmt = select(Person).where(person_scope(user, today))
     if q:
-        like = f"%{q.strip().lower()}%"
-        full = func.lower(Person.first_name + " " + Person.last_name)
-        stmt = stmt.where(or_(full.like(like), func.lower(Person.email).like(like),
-                              func.lower(Person.licence_number).like(like)))
+        stmt = stmt.where(matches_search(q))
     if school_id:
         stmt = stmt.where(assigned_to_schools([school_id], today))
     if person_type:
