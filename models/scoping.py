@@ -61,10 +61,14 @@ def school_scope(user: User, today: date) -> ColumnElement[bool]:
     )
 
 
+def visible_person(session: Session, user: User, person_id: int, today: date) -> Person | None:
+    """The person with `person_id` if `user` may see them, else None (the one "can see this person")."""
+    return session.scalar(select(Person).where(Person.id == person_id, person_scope(user, today)))
+
+
 def can_view_person(session: Session, user: User, person_id: int, today: date) -> bool:
     """Whether `user` may see the person with `person_id`."""
-    stmt = select(Person.id).where(Person.id == person_id, person_scope(user, today))
-    return session.scalar(stmt) is not None
+    return visible_person(session, user, person_id, today) is not None
 
 
 def can_view_school(session: Session, user: User, school_id: int, today: date) -> bool:

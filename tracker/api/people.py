@@ -6,7 +6,7 @@ from flask import url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from models import db
+from models import db, scoping
 from models.errors import ValidationFailed
 from models.people import EMPLOYERS, PERSON_TYPES, ROLES, Assignment, Person, assignment_schools
 from models.scoping import assigned_to_schools, person_scope
@@ -57,8 +57,7 @@ def assignment_json(assignment: Assignment) -> dict:
 
 def visible_person(person_id: int) -> Person | None:
     """The person if the token's user may see them."""
-    return db.session.scalar(select(Person).where(Person.id == person_id,
-                                                  person_scope(api_user(), today())))
+    return scoping.visible_person(db.session, api_user(), person_id, today())
 
 
 @bp.route("/people")

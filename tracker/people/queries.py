@@ -12,7 +12,7 @@ from models import db
 from models.accounts import User
 from models.audit import AuditEvent
 from models.people import Assignment, Person
-from models.scoping import assigned_to_schools, person_scope
+from models.scoping import assigned_to_schools, person_scope, visible_person
 from models.services.people import matches_search
 
 
@@ -44,9 +44,7 @@ def page_of_people(stmt: Select, page: int, per_page: int):
 
 def visible_person_or_404(user: User, person_id: int, today: date) -> Person:
     """The person if `user` may see them, else 404 (never 403: existence stays hidden)."""
-    person = db.session.scalar(
-        select(Person).where(Person.id == person_id, person_scope(user, today))
-    )
+    person = visible_person(db.session, user, person_id, today)
     if person is None:
         abort(404)
     return person
