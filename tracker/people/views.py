@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -12,6 +12,7 @@ from models.people import EMPLOYERS, PERSON_TYPES, Assignment
 from models.scoping import school_scope
 from models.services import people as svc
 from tracker.forms import act, submit
+from tracker.people.blueprint import bp
 from tracker.people.forms import AssignmentForm, DeleteForm, PersonForm
 from tracker.people.queries import (
     directory_query,
@@ -21,7 +22,6 @@ from tracker.people.queries import (
 )
 from tracker.security import role_required, today
 
-bp = Blueprint("people", __name__, url_prefix="/people")
 MANAGERS = ("admin", "hr")
 
 

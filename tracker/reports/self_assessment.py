@@ -8,8 +8,9 @@ from models import db
 from models.reports import CHECKLISTS, STEPS, SelfAssessmentItem
 from models.services import self_assessment as svc
 from tracker.forms import get_or_404, submit
+from tracker.reports.blueprint import bp
+from tracker.reports.common import DISTRICT_ROLES
 from tracker.reports.forms import SelfAssessmentForm
-from tracker.reports.views import DISTRICT_ROLES, bp
 from tracker.security import role_required, today
 
 
