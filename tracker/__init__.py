@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per workflow; each package's `bp` arrives with its routes attached."""
+    # Imported here (flaskr's shape) so that importing one tracker module does not load every workflow.
     from tracker.account import bp as account_bp
     from tracker.admin import bp as admin_bp
     from tracker.api import bp as api_bp
