@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -43,46 +42,40 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
 
 
-# One blueprint per workflow; each module defines `bp`.
-BLUEPRINTS = (
-    "tracker.account.views",
-    "tracker.admin.views",
-    "tracker.api.views",
-    "tracker.auth.views",
-    "tracker.calendar.views",
-    "tracker.evaluations.views",
-    "tracker.hiring.views",
-    "tracker.main.views",
-    "tracker.notifications.views",
-    "tracker.people.views",
-    "tracker.reports.views",
-    "tracker.schools.views",
-    "tracker.training.views",
-    "tracker.users.views",
-)
-# Command groups as "module:attribute".
-COMMAND_GROUPS = (
-    "tracker.cli:users_cli",
-    "tracker.account.cli:users_cli",  # adds `users token` to the same group
-    "tracker.cli:demo_cli",
-    "tracker.admin.cli:jobs_cli",
-    "tracker.admin.cli:scheduler_command",
-    "tracker.training.cli:training_cli",
-    "tracker.admin.cli:stores_cli",
-)
-
-
 def register_blueprints(app: Flask) -> None:
-    """Mount one blueprint per workflow."""
-    for module in BLUEPRINTS:
-        app.register_blueprint(import_module(module).bp)
+    """Mount one blueprint per workflow; each package's `bp` arrives with its routes attached."""
+    # Imported here (flaskr's shape) so that importing one tracker module does not load every workflow.
+    from tracker.account import bp as account_bp
+    from tracker.admin import bp as admin_bp
+    from tracker.api import bp as api_bp
+    from tracker.auth import bp as auth_bp
+    from tracker.calendar import bp as calendar_bp
+    from tracker.evaluations import bp as evaluations_bp
+    from tracker.hiring import bp as hiring_bp
+    from tracker.main import bp as main_bp
+    from tracker.notifications import bp as notifications_bp
+    from tracker.people import bp as people_bp
+    from tracker.reports import bp as reports_bp
+    from tracker.schools import bp as schools_bp
+    from tracker.training import bp as training_bp
+    from tracker.users import bp as users_bp
+
+    for bp in (account_bp, admin_bp, api_bp, auth_bp, calendar_bp, evaluations_bp, hiring_bp, main_bp,
+               notifications_bp, people_bp, reports_bp, schools_bp, training_bp, users_bp):
+        app.register_blueprint(bp)
 
 
 def register_commands(app: Flask) -> None:
-    """Add the CLI command groups (`users`, `demo`, ...)."""
-    for spec in COMMAND_GROUPS:
-        module, attr = spec.split(":")
-        app.cli.add_command(getattr(import_module(module), attr))
+    """Add the CLI command groups (`users`, `demo`, `jobs`, `scheduler`, `training`, `stores`)."""
+    from tracker.account.cli import create_token_command
+    from tracker.admin.cli import jobs_cli, scheduler_command, stores_cli
+    from tracker.cli import demo_cli, users_cli
+    from tracker.training.cli import training_cli
+
+    # `users token` lives with the account page's tokens; adding it again on a second app is a no-op.
+    users_cli.add_command(create_token_command)
+    for command in (users_cli, demo_cli, jobs_cli, scheduler_command, training_cli, stores_cli):
+        app.cli.add_command(command)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -12,6 +12,7 @@ from models import db
 from models.audit import set_actor
 from models.errors import ValidationFailed
 from models.seed import demo
+from models.services.accounts import create_user
 from tracker.security import today
 
 DEMO_JOBS = ("refresh-stores", "flag-overdue", "snapshot-compliance")
@@ -35,8 +36,6 @@ def fail_with(error: ValidationFailed) -> None:
 @click.option("--password", help="Omit to be prompted (keeps it out of shell history)")
 def create_user_command(email, role, schools, agency, password):
     """Create a user account."""
-    from models.services.accounts import create_user
-
     if not password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     set_actor(db.session, None, "cli")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from importlib import import_module
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +10,8 @@ from sqlalchemy.orm import Session
 from models.accounts import User
 from models.org import Agency, District, School
 from models.people import Assignment, Person
+from models.seed import evaluations, hiring, notifications, reports, training
+from models.seed.roster import FIRST, LAST, SRO_PLAN, STAFF_PLAN
 from models.services.accounts import create_user
 
 DISTRICT = "Riverside Unified School District"
@@ -23,37 +24,6 @@ SCHOOLS = [
     ("Roosevelt Middle School", "middle"),
     ("Washington Elementary School", "elementary"),
     ("Maple Grove Elementary School", "elementary"),
-]
-FIRST = ["Maria", "James", "Aisha", "Robert", "Linh", "David", "Keisha", "Carlos", "Emily",
-         "Marcus", "Sofia", "Daniel", "Priya", "Thomas", "Grace", "Andre", "Hannah", "Luis",
-         "Olivia", "Samuel", "Fatima", "Ethan", "Rosa", "Jamal", "Chloe", "Victor", "Nora",
-         "Kevin", "Leah", "Omar", "Ruth", "Tyler", "Yesenia", "Brian", "Mei", "Derek", "Ana",
-         "Isaac", "Tamara", "Paul", "Ingrid", "Hector"]
-LAST = ["Alvarez", "Brooks", "Chen", "Diaz", "Evans", "Foster", "Garcia", "Hughes", "Ibrahim",
-        "Johnson", "Kim", "Lopez", "Martin", "Nguyen", "Owens", "Patel", "Quinn", "Rivera",
-        "Singh", "Turner", "Usman", "Vasquez", "Walker", "Xu", "Young", "Zimmerman", "Adams",
-        "Bennett", "Castillo", "Dawson", "Ellis", "Flores", "Gibson", "Harris", "Ingram",
-        "Jenkins", "Khan", "Lewis", "Morales", "Norris", "Ortiz", "Price"]
-
-# (role, schools by index, start offset in days before `today`, end offset or None)
-STAFF_PLAN = [
-    ("principal", [0], 2900, None), ("assistant_principal", [0], 700, None),
-    ("counselor", [0], 1500, None), ("teacher", [0], 3200, None), ("teacher", [0], 60, None),
-    ("security_officer", [0], 400, None),
-    ("principal", [1], 1900, None), ("assistant_principal", [1], 1100, None),
-    ("counselor", [1], 45, None), ("teacher", [1], 2400, None), ("teacher", [1], 800, None),
-    ("principal", [2], 1300, None), ("counselor", [2], 950, None), ("teacher", [2], 20, None),
-    ("teacher", [2], 1700, None), ("teacher", [2], 600, 30),
-    ("principal", [3], 500, None), ("counselor", [3], 2100, None), ("teacher", [3], 330, None),
-    ("teacher", [3], 1000, None),
-    ("principal", [4], 3600, None), ("counselor", [4, 5], 1200, None), ("teacher", [4], 250, None),
-    ("teacher", [4], 90, None), ("staff", [4], 700, None),
-    ("principal", [5], 150, None), ("teacher", [5], 1400, None), ("teacher", [5], 10, None),
-    ("assistant_principal", [5], 2000, None), ("staff", [5], 380, None),
-]
-SRO_PLAN = [  # SROs and their supervisor, employed by the agency
-    ("sro", [0], 1400, None), ("sro", [1], 200, None), ("sro", [2, 4], 800, None),
-    ("sro", [3, 5], 25, None), ("sro", [1], 2500, 400), ("sro_supervisor", [0, 1, 2, 3, 4, 5], 2200, None),
 ]
 ACCOUNTS = [  # email, role, index of the linked person in the combined plan (or None)
     ("admin@riverside.example", "admin", None),
@@ -113,22 +83,21 @@ def demo_accounts(session: Session) -> list[tuple[str, str]]:
     return [(email, role) for email, role in rows]
 
 
-# Each later workflow adds its own idempotent step, as "module:function(session, today) -> bool".
-SEED_STEPS = (
-    "models.seed.demo:seed_foundation",
-    "models.seed.training:seed_training",
-    "models.seed.hiring:seed_hiring",
-    "models.seed.reports:seed_self_assessment",
-    "models.seed.reports:seed_outcomes",
-    "models.seed.evaluations:seed_evaluations",
-    "models.seed.notifications:seed_reminder_plan",
-)
-
-
 def seed_all(session: Session, today: date) -> bool:
     """Run every demo seeding step in order; True if any of them added data."""
     added = False
-    for spec in SEED_STEPS:
-        module, name = spec.split(":")
-        added = getattr(import_module(module), name)(session, today) or added
+    for step in SEED_STEPS:
+        added = step(session, today) or added
     return added
+
+
+# Each later workflow adds its own idempotent step(session, today) -> bool; the order matters.
+SEED_STEPS = (
+    seed_foundation,
+    training.seed_training,
+    hiring.seed_hiring,
+    reports.seed_self_assessment,
+    reports.seed_outcomes,
+    evaluations.seed_evaluations,
+    notifications.seed_reminder_plan,
+)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from models.accounts import User
 from models.people import Person
-from models.seed.demo import FIRST, LAST, SRO_PLAN, STAFF_PLAN
+from models.seed.roster import FIRST, LAST, SRO_PLAN, STAFF_PLAN
 from models.seed.training_catalog import seed_catalog
 from models.services.sqldates import add_months_py
 from models.services.stores import refresh_people

@@ -24,6 +24,7 @@ from models.evaluations import (
     EvaluationTemplate,
 )
 from models.services import evaluation_access as access
+from models.services.compliance import person_compliance_summary
 from models.services.evaluation_due import FIRST_REVIEW, evaluation_due_rows
 
 TEXT_FIELDS = ("goals", "progress", "strengths", "growth_areas")
@@ -40,8 +41,6 @@ def current_template(session: Session, audience: str) -> EvaluationTemplate | No
 
 def compliance_snapshot(session: Session, person_id: int, today: date) -> dict[str, Any]:
     """The person's training compliance from the Step 4 engine, as stored with the evaluation."""
-    from models.services.compliance import person_compliance_summary
-
     summary = person_compliance_summary(session, person_id, today)
     return {**summary, "as_of": today.isoformat()}
 

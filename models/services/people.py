@@ -14,6 +14,7 @@ from models.errors import DomainError, ValidationFailed
 from models.evaluations import Evaluation
 from models.org import Agency, School
 from models.people import EMPLOYERS, PERSON_TYPES, ROLES, Assignment, Person
+from models.services.compliance import unmet_before_assignment
 from models.training import Completion
 
 
@@ -160,8 +161,6 @@ def _placement_check(session: Session, person: Person, clean: dict, data: dict,
     Returns the exception reason to record, or None; raises ValidationFailed naming each unmet course.
     Future-dated placements are recorded as they are and show "not cleared" until the training is done.
     """
-    from models.services.compliance import unmet_before_assignment
-
     reason = (data.get("placement_exception_reason") or "").strip() or None
     if today is None or clean["role"] != "sro" or clean["start_date"] > today:
         return None

@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from models.accounts import User, user_schools
+from models.evaluations import Evaluation
 from models.people import Assignment, Person, assignment_schools
 from models.policy import holders
 
@@ -87,8 +88,6 @@ def resolve_recipients(session: Session, person_ids: set[int], evaluation_ids: s
         for pid, email in session.execute(stmt):
             out.supervisors[pid].add(email)
     if evaluation_ids:
-        from models.evaluations import Evaluation
-
         for chunk in _chunks(sorted(evaluation_ids)):
             stmt = (select(Evaluation.id, User.email).join(User, User.id == Evaluation.evaluator_user_id)
                     .where(Evaluation.id.in_(chunk), User.active.is_(True)))

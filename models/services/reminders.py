@@ -17,20 +17,17 @@ from models.services.flags import DueItem, Source, sync_flags
 from models.services.flags import evaluation_items as evaluation_items_from
 from models.services.flags import training_items as training_items_from
 from models.services.recipients import resolve_recipients
+from models.services.store_reads import compliance_source, evaluation_due_source
 from models.services.upserts import insert_ignoring_duplicates
 
 
 def training_items(session: Session, today: date) -> list[DueItem]:
     """Training that is due soon, overdue or expired, from the Step 4 compliance engine (or its store)."""
-    from models.services.store_reads import compliance_source
-
     return training_items_from(session, compliance_source(session, today))
 
 
 def evaluation_items(session: Session, today: date) -> list[DueItem]:
     """Evaluations that are due or overdue, from the Step 5 due-date engine (or its store)."""
-    from models.services.store_reads import evaluation_due_source
-
     return evaluation_items_from(session, evaluation_due_source(session, today))
 
 

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from models.audit import AuditEvent
 from models.errors import ValidationFailed
-from models.evaluations import EvaluationSignature
+from models.evaluations import EvaluationSignature, Recognition
 from models.hiring import Candidate, Decision, Vacancy
 from models.hiring_panel import PanelMember
-from models.org import School
+from models.org import District, School
 from models.people import ROLES, Assignment
 from models.reports import CHECKLISTS, SELF_ASSESSMENT_STATUSES, STEPS, OutcomeCount, SelfAssessmentItem
 from models.services.compliance import MET
@@ -116,7 +116,6 @@ def sro_candidates_volunteered(session: Session, today: date) -> Evidence:
 
 
 def _this_year_cycle(today: date, session: Session) -> str:
-    from models.org import District
     month, day = session.execute(select(District.school_year_end_month, District.school_year_end_day)
                                  .order_by(District.id).limit(1)).one_or_none() or (6, 30)
     end_year = today.year + (1 if (today.month, today.day) > (month, day) else 0)
@@ -147,7 +146,6 @@ def evaluations_completed_when_due(session: Session, today: date) -> Evidence:
 
 def recognitions_this_year(session: Session, today: date) -> Evidence:
     """Recognitions awarded in the last twelve months."""
-    from models.evaluations import Recognition
     n = session.scalar(select(func.count(Recognition.id))
                        .where(Recognition.awarded_on > date(today.year - 1, today.month, min(today.day, 28))))
     return Evidence("Recognitions awarded in the last 12 months", detail=str(n))

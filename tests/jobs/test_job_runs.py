@@ -49,7 +49,7 @@ def counting_job(session, today, **_):
     return {"ran": 1}
 
 
-SLOW = JobSpec("slow-daily", "tests.jobs.test_job_runs:slow_job", {"hour": 0, "minute": 0})
+SLOW = JobSpec("slow-daily", slow_job, {"hour": 0, "minute": 0})
 SCHEDULER = """
 import logging, sys
 from datetime import date, timedelta
@@ -135,7 +135,7 @@ def test_failed_daily_job_is_retried_up_to_three_attempts_then_left_failed(app, 
     session.commit()
     CALLS.clear()
     # A stand-in under a registry name: the Jobs page knows registry jobs as daily ones.
-    spec = JobSpec("flag-overdue", "tests.jobs.test_job_runs:failing_job", {"hour": 5, "minute": 30})
+    spec = JobSpec("flag-overdue", failing_job, {"hour": 5, "minute": 30})
     start = datetime(2026, 10, 15, 11, tzinfo=UTC)  # 06:00 in Chicago, half an hour after its time
     auth.login("admin@example.org")
     pages = []
@@ -152,7 +152,7 @@ def test_failed_daily_job_is_retried_up_to_three_attempts_then_left_failed(app, 
 
 def test_catch_up_runs_a_missed_daily_job_only_once_its_time_has_come(app, session):
     CALLS.clear()
-    spec = JobSpec("morning-daily", "tests.jobs.test_job_runs:counting_job", {"hour": 10, "minute": 0})
+    spec = JobSpec("morning-daily", counting_job, {"hour": 10, "minute": 0})
     at_ten = datetime(2026, 10, 15, 15, tzinfo=UTC)  # 10:00 in Chicago (CDT)
     tick(app, spec, at_ten - timedelta(minutes=1))
     assert CALLS == [] and the_run(session, spec.name) is None
@@ -165,7 +165,7 @@ def test_catch_up_runs_a_missed_daily_job_only_once_its_time_has_come(app, sessi
 
 def test_running_job_of_live_owner_is_kept_and_expired_one_of_another_host_is_taken_over(app, session):
     CALLS.clear()
-    spec = JobSpec("counted-daily", "tests.jobs.test_job_runs:counting_job", {"hour": 5})
+    spec = JobSpec("counted-daily", counting_job, {"hour": 5})
     now = datetime(2026, 10, 15, 12, tzinfo=UTC)
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # noqa: S603
     try:

@@ -50,7 +50,7 @@ def test_day_crossing_dst_runs_each_daily_job_once(app, session, first_day):
     make_district(session, time_zone="America/Chicago")
     session.commit()
     CALLS.clear()
-    stand_in = "tests.jobs.test_scheduler:record_call"
+    stand_in = record_call
     specs = [JobSpec(s.name, stand_in, s.cron, s.daily) for s in JOBS if s.daily]
     # 01:30 happens twice on the fall-back night: the database key, not the trigger, keeps it to one run.
     specs.append(JobSpec("ambiguous-hour", stand_in, {"hour": 1, "minute": 30}))

@@ -98,9 +98,10 @@ from datetime import date, datetime
 from jobs.registry import JobSpec
 from jobs.scheduler import default_owner, execute
 from models import db
+from tests.simulation.faults import flag_overdue_then_hang
 from wsgi import app
 with app.app_context():
-    spec = JobSpec("flag-overdue", "tests.simulation.faults:flag_overdue_then_hang")
+    spec = JobSpec("flag-overdue", flag_overdue_then_hang)
     execute(db.engine, spec, today=date.fromisoformat(sys.argv[1]), config=app.config, slot="daily",
             owner=default_owner(), now=datetime.fromisoformat(sys.argv[2]))
 """

@@ -1,4 +1,4 @@
-"""`flask users token EMAIL`: make an API token from the command line (added to the `users` group)."""
+"""`flask users token EMAIL`: make an API token from the command line (the factory adds it to `users`)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from models.base import utcnow
 from models.errors import ValidationFailed
 from models.services.accounts import find_user
 from models.services.api_tokens import create_api_token
-from tracker.cli import fail_with, users_cli
+from tracker.cli import fail_with
 
 
-@users_cli.command("token")
+@click.command("token")
 @click.argument("email")
 @click.option("--name", default="Command-line token",
               help="What the token is for (shown on the account page)")

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from models import db
 from models.api_tokens import ApiToken, CalendarFeed
 from models.base import utcnow
 from models.services import api_tokens as svc
+from tracker.account.blueprint import bp
 from tracker.account.forms import ActionForm, TokenForm
 from tracker.forms import submit
 from tracker.nav import add_nav
 
-bp = Blueprint("account", __name__, url_prefix="/account")
 add_nav("Account", "account.show_account", None, order=95)
 
 

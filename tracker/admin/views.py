@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -14,13 +14,13 @@ from models.jobruns import JobRun, SchedulerLease
 from models.notifications import OUTBOX_STATUSES, RECIPIENT_ROLES, OutboxMessage, ReminderStep
 from models.services.mailer import MailSettings, render
 from models.services.reminder_plan import update_step
+from tracker.admin.blueprint import bp
 from tracker.admin.forms import ActionForm, ReminderStepForm
 from tracker.forms import get_or_404, submit
 from tracker.nav import add_nav
 from tracker.security import requires
 from tracker.security import today as district_today
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 add_nav("Jobs", "admin.list_job_runs", "run_jobs", order=91)
 add_nav("Outbox", "admin.list_outbox", "run_jobs", order=92)
 add_nav("Reminder plan", "admin.list_reminder_steps", "run_jobs", order=93)

@@ -7,7 +7,7 @@ from models.people import ROLES
 from models.services.completion_batches import MAX_ITEMS
 from models.services.compliance import STATUSES
 from models.services.evaluation_due import EVAL_STATUSES
-from tracker.api.openapi import (
+from tracker.api.openapi_builders import (
     DATE,
     ID,
     WRITE_ERRORS,

@@ -12,9 +12,9 @@ from models.scoping import person_scope
 from models.services.evaluation_due import EVAL_STATUSES
 from models.services.store_reads import evaluation_due_source
 from tracker.api.auth import api_user
+from tracker.api.blueprint import bp
 from tracker.api.pagination import QueryArgs, paginate
-from tracker.api.training import iso
-from tracker.api.views import bp
+from tracker.api.values import iso
 from tracker.security import today
 
 WORKFLOW = ("draft", "submitted", "signed", "final")

@@ -12,10 +12,10 @@ from models.people import EMPLOYERS, PERSON_TYPES, ROLES, Assignment, Person, as
 from models.scoping import assigned_to_schools, person_scope
 from models.services import people as svc
 from tracker.api.auth import api_user, capability_required
+from tracker.api.blueprint import bp
 from tracker.api.pagination import QueryArgs, paginate
 from tracker.api.problems import ApiProblem, error, errors_from, invalid
 from tracker.api.validate import Kind, check_object, json_body, merge, text
-from tracker.api.views import bp
 from tracker.security import today
 
 PERSON_SPEC = {

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -16,10 +14,11 @@ from models.services.compliance import STATUSES
 from models.services.store_reads import compliance_source
 from models.training import Completion, Course, Requirement
 from tracker.api.auth import api_user, capability_required
+from tracker.api.blueprint import bp
 from tracker.api.pagination import QueryArgs, paginate
 from tracker.api.problems import ApiProblem, error, invalid
 from tracker.api.validate import Kind, check_object, json_body, text
-from tracker.api.views import bp
+from tracker.api.values import iso
 from tracker.security import today
 
 ITEM_SPEC = {
@@ -30,13 +29,6 @@ ITEM_SPEC = {
     "hours": Kind("number"),
     "certificate_number": text(100),
 }
-
-
-def iso(value) -> str | None:
-    """A date (or SQLite's ISO text for one) as YYYY-MM-DD."""
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, date) else str(value)[:10]
 
 
 def course_json(course: Course) -> dict:

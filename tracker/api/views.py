@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from models import db
 from tracker.api.auth import authenticate
+from tracker.api.blueprint import bp
 from tracker.api.limits import api_max_bytes, api_verdict
+from tracker.api.openapi import document
 from tracker.api.pagination import MAX_ID
 from tracker.api.problems import ApiProblem, problem_response
-from tracker.extensions import csrf
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # token auth only: no cookies are read, so there is nothing for CSRF to forge
 PUBLIC = ("api.openapi_document",)
 
 
@@ -76,8 +75,6 @@ def server_problem(exc: Exception):
 @bp.route("/openapi.json")
 def openapi_document():
     """The OpenAPI 3 description of this API (public, so clients can be generated)."""
-    from tracker.api.openapi import document
-
     return jsonify(document())
 
 
@@ -97,10 +94,3 @@ def no_such_route(rest: str):
         raise ApiProblem(405, f"Use {' or '.join(allowed)} here.", headers={"Allow": ", ".join(allowed)})
     raise NotFound("There is no such API resource.")
 
-
-# The resource modules add their routes to `bp`.
-from tracker.api import (  # noqa: E402,F401
-    oversight,
-    people,  # noqa: E402,F401
-    training,
-)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from models import db
 from models.base import utcnow
 from models.services.accounts import authenticate
 from tracker.api.limits import limit_login
+from tracker.auth.blueprint import bp
 from tracker.auth.forms import LoginForm
 from tracker.security import safe_next
 
-bp = Blueprint("auth", __name__)
 bp.before_request(limit_login)  # login attempts per IP+email, counted across workers
 
 BAD_LOGIN = ("That email and password do not match an active account. "

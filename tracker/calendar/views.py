@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, url_for
+from flask import Response, abort, url_for
 
 from models import db
 from models.audit import set_actor
 from models.base import utcnow
 from models.services.api_tokens import find_calendar_feed
 from models.services.calendar import due_items, feed_ics
+from tracker.calendar.blueprint import bp
 from tracker.security import today
-
-bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
 
 @bp.route("/<secret>.ics")

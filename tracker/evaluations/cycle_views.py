@@ -6,8 +6,8 @@ from flask import flash, redirect, render_template, request, url_for
 
 from models import db
 from models.services.evaluation_cycles import cycle_settings, save_cycle_settings
+from tracker.evaluations.blueprint import bp
 from tracker.evaluations.forms import CycleSettingsForm
-from tracker.evaluations.views import bp
 from tracker.forms import submit
 from tracker.nav import add_nav
 from tracker.security import requires

@@ -10,11 +10,12 @@ from sqlalchemy.orm import selectinload
 
 from models import db
 from models.accounts import User
-from models.evaluations import Evaluation, EvaluationRating
+from models.evaluations import Evaluation, EvaluationRating, Recognition
 from models.people import Person
 from models.policy import can
 from models.scoping import person_scope
 from models.services.evaluation_access import evaluation_scope
+from models.services.recognition import recognitions_select
 from models.services.store_reads import evaluation_due_source
 
 LOADS = (selectinload(Evaluation.person), selectinload(Evaluation.signatures),
@@ -68,3 +69,8 @@ def dashboard(user: User, today: date) -> dict[str, list]:
         else:
             groups[{"overdue": "overdue", "due": "due"}.get(r.status, "upcoming")].append(item)
     return groups
+
+
+def person_recognitions(user: User, today: date, person_id: int) -> list[Recognition]:
+    """Recognitions of one person (already known to be visible) for the person page."""
+    return list(db.session.scalars(recognitions_select(user, today, person_id=person_id)))

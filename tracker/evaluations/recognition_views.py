@@ -14,8 +14,8 @@ from models.scoping import person_scope, school_scope
 from models.services.evaluation_access import evaluation_scope
 from models.services.evaluation_templates import revise_template
 from models.services.recognition import create_recognition, nasro_practitioners, recognitions_select
+from tracker.evaluations.blueprint import bp
 from tracker.evaluations.forms import RecognitionForm, TemplateForm
-from tracker.evaluations.views import bp
 from tracker.forms import get_or_404, submit
 from tracker.nav import add_nav
 from tracker.people.queries import visible_person_or_404
@@ -24,11 +24,6 @@ from tracker.security import requires, today
 add_nav("Recognition", "evaluations.list_recognitions",
         "see_recognitions", 52)
 add_nav("Evaluation templates", "evaluations.list_templates", "manage_cycles", 53)
-
-
-def person_recognitions(person_id: int) -> list:
-    """Recognitions of one person (already known to be visible) for the person page."""
-    return list(db.session.scalars(recognitions_select(current_user, today(), person_id=person_id)))
 
 
 @bp.route("/recognitions")

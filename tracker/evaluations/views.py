@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from models import db
 from models.errors import DomainError, ValidationFailed
 from models.services import evaluation_access as access
 from models.services import evaluations as svc
-from models.services.evaluation_access import evaluation_scope
+from tracker.evaluations.blueprint import bp
 from tracker.evaluations.forms import (
     AcknowledgeForm,
     ActionForm,
@@ -17,13 +17,17 @@ from tracker.evaluations.forms import (
     StartForm,
     evaluation_form,
 )
-from tracker.evaluations.queries import dashboard, visible_evaluation_or_404, visible_evaluations
+from tracker.evaluations.queries import (
+    dashboard,
+    person_recognitions,
+    visible_evaluation_or_404,
+    visible_evaluations,
+)
 from tracker.forms import act, submit
 from tracker.nav import add_nav
 from tracker.people.queries import visible_person_or_404
 from tracker.security import requires, today
 
-bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 add_nav("Evaluations", "evaluations.my_evaluations", "list_evaluations", 50)
 add_nav("Co-sign queue", "evaluations.cosign_queue", "co_sign", 50)
 add_nav("My evaluation history", "evaluations.own_evaluations", "see_own_evaluations", 51)
@@ -34,10 +38,8 @@ def _evaluation_helpers():
     def person_panel(person):
         if not current_user.is_authenticated:
             return {"evaluations": [], "recognitions": []}
-        from tracker.evaluations.recognition_views import person_recognitions
-
         return {"evaluations": visible_evaluations(current_user, today(), person_id=person.id),
-                "recognitions": person_recognitions(person.id)}
+                "recognitions": person_recognitions(current_user, today(), person.id)}
 
     return {"evaluation_panel": person_panel}
 
@@ -187,7 +189,3 @@ def print_evaluation(evaluation_id: int):
         abort(404)
     return render_template("evaluations/print_evaluation.html", ev=ev)
 
-
-__all__ = ["bp", "evaluation_scope"]
-
-from tracker.evaluations import cycle_views, recognition_views  # noqa: E402, F401 - routes on bp

@@ -29,8 +29,8 @@ from tracker.hiring.access import (
     submit_guarded,
     vacancy_or_404,
 )
+from tracker.hiring.blueprint import bp
 from tracker.hiring.forms import CandidateForm, DecisionForm, TransitionForm, screening_form_class
-from tracker.hiring.views import bp
 from tracker.security import requires, today
 
 

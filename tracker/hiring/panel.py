@@ -21,9 +21,9 @@ from tracker.hiring.access import (
     submit_guarded,
     vacancy_or_404,
 )
+from tracker.hiring.blueprint import bp
 from tracker.hiring.exports import scorecard_frames
 from tracker.hiring.forms import ActionForm, PanelMemberForm, score_form_class
-from tracker.hiring.views import bp
 from tracker.security import requires, today
 
 

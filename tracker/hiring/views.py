@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -21,11 +21,11 @@ from models.org import Agency, School
 from models.services import hiring as svc
 from tracker.forms import get_or_404
 from tracker.hiring.access import my_seat, submit_guarded, vacancy_or_404
+from tracker.hiring.blueprint import bp
 from tracker.hiring.forms import ActionForm, CancelForm, CriterionForm, VacancyForm
 from tracker.nav import add_nav
 from tracker.security import requires, today
 
-bp = Blueprint("hiring", __name__, url_prefix="/hiring")
 add_nav("Hiring", "hiring.list_vacancies", "see_vacancy", order=30)
 
 
@@ -125,5 +125,3 @@ def edit_criterion(criterion_id: int | None):
             return redirect(url_for("hiring.list_criteria"))
     return render_template("hiring/edit_criterion.html", form=form, criterion=criterion)
 
-
-from tracker.hiring import candidates, panel  # noqa: E402,F401 - routes on this blueprint

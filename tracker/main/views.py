@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import jsonify, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 
@@ -13,9 +13,8 @@ from models.policy import can
 from models.scoping import person_scope, school_scope
 from models.services import dashboards as dash
 from tracker.charts import bar_chart, funnel_chart
+from tracker.main.blueprint import bp
 from tracker.security import today
-
-bp = Blueprint("main", __name__)
 
 
 def _figures(day) -> dict:

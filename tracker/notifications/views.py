@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -13,9 +13,9 @@ from models.services import email_prefs as svc
 from tracker.extensions import csrf
 from tracker.forms import submit
 from tracker.nav import add_nav
+from tracker.notifications.blueprint import bp
 from tracker.notifications.forms import EmailPreferenceForm
 
-bp = Blueprint("notifications", __name__)
 add_nav("Email settings", "notifications.edit_email_preference", None, order=96)
 
 

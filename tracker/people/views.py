@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -13,6 +13,7 @@ from models.policy import can
 from models.scoping import school_scope
 from models.services import people as svc
 from tracker.forms import act, submit
+from tracker.people.blueprint import bp
 from tracker.people.forms import AssignmentForm, DeleteForm, PersonForm
 from tracker.people.queries import (
     directory_query,
@@ -21,8 +22,6 @@ from tracker.people.queries import (
     visible_person_or_404,
 )
 from tracker.security import requires, today
-
-bp = Blueprint("people", __name__, url_prefix="/people")
 
 
 def _agency_choices():

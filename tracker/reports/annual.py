@@ -16,8 +16,8 @@ from models.scoping import not_ended
 from models.services import dashboards as dash
 from models.services import outcomes as outcome_svc
 from models.services import self_assessment as sa
-from tracker.reports.outcomes import threshold
-from tracker.reports.views import bp
+from tracker.reports.blueprint import bp
+from tracker.reports.common import threshold
 from tracker.security import requires, today
 
 

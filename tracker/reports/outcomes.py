@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from models import db
@@ -11,16 +11,11 @@ from models.policy import can
 from models.reports import OUTCOME_MEASURES
 from models.services import outcomes as svc
 from models.services.reports import visible_school_ids
-from models.services.suppression import DEFAULT_THRESHOLD
 from tracker.forms import submit
+from tracker.reports.blueprint import bp
+from tracker.reports.common import download, threshold, visible_schools
 from tracker.reports.forms import OutcomeForm, OutcomeImportForm
-from tracker.reports.views import _schools, bp, download
 from tracker.security import requires, today
-
-
-def threshold() -> int:
-    """Smallest count shown: the OUTCOME_SUPPRESSION_THRESHOLD setting (default 10)."""
-    return max(int(current_app.config.get("OUTCOME_SUPPRESSION_THRESHOLD") or DEFAULT_THRESHOLD), 1)
 
 
 def _tables(term: str, measure: str):
@@ -55,7 +50,7 @@ def list_outcomes():
 def edit_outcomes():
     """Enter or correct one school's counts for a term and measure."""
     form = OutcomeForm()
-    form.school_id.choices = [(s.id, s.name) for s in _schools(today())]
+    form.school_id.choices = [(s.id, s.name) for s in visible_schools(today())]
     if request.method == "POST":
         changed = submit(form, lambda data: svc.save_outcome_counts(
             db.session, data["school_id"], data["term"], data["measure"], form.counts()))
@@ -78,5 +73,5 @@ def import_outcomes():
         flash("The file was imported.", "success")
         return redirect(url_for("reports.list_outcomes"))
     entry = OutcomeForm(formdata=None)
-    entry.school_id.choices = [(s.id, s.name) for s in _schools(today())]
+    entry.school_id.choices = [(s.id, s.name) for s in visible_schools(today())]
     return render_template("reports/edit_outcomes.html", form=entry, import_form=form), 400

@@ -8,8 +8,8 @@ from models import db
 from models.reports import CHECKLISTS, STEPS, SelfAssessmentItem
 from models.services import self_assessment as svc
 from tracker.forms import get_or_404, submit
+from tracker.reports.blueprint import bp
 from tracker.reports.forms import SelfAssessmentForm
-from tracker.reports.views import bp
 from tracker.security import requires, today
 
 

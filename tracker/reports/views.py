@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from models import db
-from models.org import School
 from models.policy import can
 from models.services import dashboards as dash
-from models.services.exports import dataframe_to_csv_bytes, dataframe_to_xlsx_bytes, neutralize_frame
+from models.services.exports import neutralize_frame
 from models.services.reports import REPORTS, visible_school_ids
 from tracker.charts import bar_chart, funnel_chart, line_chart
 from tracker.nav import add_nav
+from tracker.reports.blueprint import bp
+from tracker.reports.common import download, visible_schools
 from tracker.security import requires, today
 
-bp = Blueprint("reports", __name__, url_prefix="/reports")
 HTML_ROWS = 100  # rows per page of a report; the downloads hold them all
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 add_nav("Reports", "reports.index", "see_reports", 60)
 
@@ -46,20 +45,6 @@ def _params(day: date) -> dict:
     if params["school"] and params["school"] not in visible_school_ids(db.session, current_user, day):
         abort(404)
     return params
-
-
-def _schools(day: date) -> list[School]:
-    ids = visible_school_ids(db.session, current_user, day)
-    return list(db.session.scalars(db.select(School).where(School.id.in_(ids)).order_by(School.name)))
-
-
-def download(frame, name: str, fmt: str) -> Response:
-    """The frame as a CSV or XLSX attachment (formula-like cells neutralized by the helpers)."""
-    if fmt == "csv":
-        return Response(dataframe_to_csv_bytes(frame), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(dataframe_to_xlsx_bytes(frame, sheet_name=name[:31]), mimetype=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
 @bp.route("/")
@@ -91,7 +76,7 @@ def show_report(key: str):
         frame = frame.iloc[(page - 1) * HTML_ROWS:]
     shown = neutralize_frame(frame.head(HTML_ROWS)).fillna("")
     return render_template("reports/show_report.html", spec=spec, frame=shown, total=total,
-                           params=params, schools=_schools(day), limit=HTML_ROWS, page=page,
+                           params=params, schools=visible_schools(day), limit=HTML_ROWS, page=page,
                            first=(page - 1) * HTML_ROWS + 1 if len(shown) else 0,
                            last=(page - 1) * HTML_ROWS + len(shown))
 
@@ -123,5 +108,3 @@ def charts():
                                    dash.funnel(dash.hiring_summary(db.session, current_user, day))))
     return render_template("reports/charts.html", charts=charts)
 
-
-from tracker.reports import annual, outcomes, self_assessment  # noqa: E402, F401 - routes on bp

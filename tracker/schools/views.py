@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -13,10 +13,9 @@ from models.people import Assignment, Person, assignment_schools
 from models.scoping import not_ended, person_scope, school_scope
 from models.services.org import save_agency, save_school
 from tracker.forms import get_or_404, submit
+from tracker.schools.blueprint import bp
 from tracker.schools.forms import AgencyForm, SchoolForm
 from tracker.security import requires, today
-
-bp = Blueprint("schools", __name__)
 
 
 @bp.route("/schools/")

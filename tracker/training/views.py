@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -23,10 +23,10 @@ from tracker.forms import get_or_404, show_problems, submit
 from tracker.nav import add_nav
 from tracker.people.queries import visible_person_or_404
 from tracker.security import requires, today
+from tracker.training.blueprint import bp
 from tracker.training.forms import CompletionForm, ImportForm, PresetsForm, VerifyForm, WaiverForm
 from tracker.training.queries import board_rows
 
-bp = Blueprint("training", __name__, url_prefix="/training")
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 add_nav("Training", "training.board", "see_training", 30)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -13,9 +13,9 @@ from models.services.accounts import save_user
 from tracker.forms import get_or_404, submit
 from tracker.nav import add_nav
 from tracker.security import requires
+from tracker.users.blueprint import bp
 from tracker.users.forms import UserForm
 
-bp = Blueprint("users", __name__, url_prefix="/admin/users")
 add_nav("Users", "users.list_users", "manage_users", order=90)
 
 

@@ -1,0 +1,7 @@
+"""The `evaluations` blueprint object, alone so route modules can take it without importing each other."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")

@@ -1,0 +1,7 @@
+"""The `hiring` blueprint object, alone so route modules can take it without importing each other."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("hiring", __name__, url_prefix="/hiring")

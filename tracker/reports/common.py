@@ -1,0 +1,36 @@
+"""Helpers the report pages share: the schools a user may pick, downloads, suppression."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, current_app
+from flask_login import current_user
+
+from models import db
+from models.org import School
+from models.services.exports import dataframe_to_csv_bytes, dataframe_to_xlsx_bytes
+from models.services.reports import visible_school_ids
+from models.services.suppression import DEFAULT_THRESHOLD
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def visible_schools(day: date) -> list[School]:
+    """The schools the current user may see, by name (the choices of a school picker)."""
+    ids = visible_school_ids(db.session, current_user, day)
+    return list(db.session.scalars(db.select(School).where(School.id.in_(ids)).order_by(School.name)))
+
+
+def download(frame, name: str, fmt: str) -> Response:
+    """The frame as a CSV or XLSX attachment (formula-like cells neutralized by the helpers)."""
+    if fmt == "csv":
+        return Response(dataframe_to_csv_bytes(frame), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return Response(dataframe_to_xlsx_bytes(frame, sheet_name=name[:31]), mimetype=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+
+def threshold() -> int:
+    """Smallest count shown: the OUTCOME_SUPPRESSION_THRESHOLD setting (default 10)."""
+    return max(int(current_app.config.get("OUTCOME_SUPPRESSION_THRESHOLD") or DEFAULT_THRESHOLD), 1)
