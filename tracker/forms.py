@@ -31,6 +31,8 @@ def submit(form: FlaskForm, action):
     """Validate `form`, run `action(form.data)`, and commit only if nothing at all is wrong.
 
     The service runs even when a field failed to parse, so the page lists every problem at once.
+    This is the one place a domain error becomes a form error: field problems go on their fields,
+    any other refusal at the top of the form.
     """
     form.validate()
     result = None
@@ -38,6 +40,8 @@ def submit(form: FlaskForm, action):
         result = action(form.data)
     except ValidationFailed as error:
         show_problems(form, error)
+    except DomainError as error:
+        form.form_errors.append(str(error))
     if form.errors:
         db.session.rollback()
         return None

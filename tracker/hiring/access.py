@@ -6,10 +6,8 @@ from flask import abort
 from flask_login import current_user
 
 from models import db
-from models.errors import DomainError, ValidationFailed
 from models.hiring import Candidate, PanelMember, Vacancy
 from models.services.hiring import can_manage_hiring, visible_candidate, visible_vacancy
-from tracker.forms import submit
 
 
 def vacancy_or_404(vacancy_id: int) -> Vacancy:
@@ -47,20 +45,3 @@ def my_seat(vacancy: Vacancy) -> PanelMember | None:
     return next((m for m in vacancy.panel if m.user_id == current_user.id), None)
 
 
-def guarded(action):
-    """Wrap a service call so a DomainError shows as a form problem instead of a server error."""
-
-    def run(data):
-        try:
-            return action(data)
-        except ValidationFailed:
-            raise
-        except DomainError as error:
-            raise ValidationFailed([(None, str(error))]) from error
-
-    return run
-
-
-def submit_guarded(form, action):
-    """`tracker.forms.submit` for hiring services, with domain errors shown on the form."""
-    return submit(form, guarded(action))

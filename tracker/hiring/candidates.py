@@ -23,10 +23,10 @@ from models.services.hiring_screening import (
     screening_by_criterion,
     unmet_requirements,
 )
+from tracker.forms import submit
 from tracker.hiring.access import (
     candidate_or_404,
     my_seat,
-    submit_guarded,
     vacancy_or_404,
 )
 from tracker.hiring.blueprint import bp
@@ -47,7 +47,7 @@ def add_candidate(vacancy_id: int):
     agencies = db.session.scalars(select(Agency).order_by(Agency.name)).all()
     form.current_agency_id.choices = [("", "— none —")] + [(a.id, a.name) for a in agencies]
     if request.method == "POST":
-        candidate = submit_guarded(form, lambda data: svc.add_candidate(db.session, vacancy, data))
+        candidate = submit(form, lambda data: svc.add_candidate(db.session, vacancy, data))
         if candidate:
             flash(f"{candidate.full_name} was added as a candidate.", "success")
             return redirect(url_for("hiring.show_vacancy", vacancy_id=vacancy.id))
@@ -83,7 +83,7 @@ def move_candidate(candidate_id: int):
     candidate = candidate_or_404(candidate_id)
     form = TransitionForm()
     form.to_stage.choices = [(s, label) for s, label in STAGES.items()]
-    if submit_guarded(form, lambda data: svc.move_candidate(db.session, candidate, data["to_stage"],
+    if submit(form, lambda data: svc.move_candidate(db.session, candidate, data["to_stage"],
                                                     data["reason"])):
         flash(f"{candidate.full_name} is now {candidate.stage_label.lower()}.", "success")
     else:
@@ -105,7 +105,7 @@ def edit_screening(candidate_id: int):
             form[f"bg_{key}"].data, form[f"bg_detail_{key}"].data = row.result, row.detail
             form[f"bg_date_{key}"].data = row.checked_on
     if request.method == "POST":
-        if submit_guarded(form, lambda data: record_screening(db.session, candidate, data, today())):
+        if submit(form, lambda data: record_screening(db.session, candidate, data, today())):
             flash("Screening saved.", "success")
             return redirect(url_for("hiring.show_candidate", candidate_id=candidate.id))
     return render_template("hiring/edit_screening.html", form=form, candidate=candidate,
@@ -119,7 +119,7 @@ def appoint_candidate(candidate_id: int):
     candidate = candidate_or_404(candidate_id)
     form = DecisionForm()
     if request.method == "POST":
-        decision = submit_guarded(form, lambda data: appoint(db.session, candidate, data, today()))
+        decision = submit(form, lambda data: appoint(db.session, candidate, data, today()))
         if decision:
             flash(f"{candidate.full_name} was appointed; the assignment starts "
                   f"{decision.start_date.isoformat()}.", "success")

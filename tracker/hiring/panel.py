@@ -13,12 +13,11 @@ from models.services import hiring_panel as panel_svc
 from models.services.exports import dataframe_to_csv_bytes, dataframe_to_xlsx_bytes
 from models.services.hiring import can_see_background
 from models.services.hiring_screening import SUMMARY_LABELS
-from tracker.forms import act
+from tracker.forms import act, submit
 from tracker.hiring.access import (
     candidate_or_404,
     member_or_404,
     my_seat,
-    submit_guarded,
     vacancy_or_404,
 )
 from tracker.hiring.blueprint import bp
@@ -36,7 +35,7 @@ def edit_panel(vacancy_id: int):
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.email)).all()
     form.user_id.choices = [("", "— no account —")] + [(u.id, f"{u.email} ({u.role_label})") for u in users]
     if request.method == "POST":
-        member = submit_guarded(form, lambda data: panel_svc.add_member(db.session, vacancy, data))
+        member = submit(form, lambda data: panel_svc.add_member(db.session, vacancy, data))
         if member:
             flash(f"{member.name} joined the panel as {member.seat_label.lower()}.", "success")
             return redirect(url_for("hiring.edit_panel", vacancy_id=vacancy.id))
@@ -72,7 +71,7 @@ def edit_scores(candidate_id: int, member_id: int):
             form[f"rating_{s.criterion_id}"].data = str(s.rating)
             form[f"comment_{s.criterion_id}"].data = s.comment
     if request.method == "POST":
-        if submit_guarded(form, lambda data: panel_svc.save_scores(db.session, member, candidate, data,
+        if submit(form, lambda data: panel_svc.save_scores(db.session, member, candidate, data,
                                                            current_user)):
             flash(f"Scores by {member.name} for {candidate.full_name} saved.", "success")
             return redirect(url_for("hiring.show_vacancy", vacancy_id=vacancy.id))
@@ -86,7 +85,7 @@ def finalize_scoring(vacancy_id: int):
     """HR locks the panel's scores (refused without a school administrator on the panel)."""
     vacancy = vacancy_or_404(vacancy_id)
     form = ActionForm()
-    if submit_guarded(form, lambda data: panel_svc.finalize_scoring(db.session, vacancy, today())):
+    if submit(form, lambda data: panel_svc.finalize_scoring(db.session, vacancy, today())):
         flash("Scoring finalized: scores are locked.", "success")
     else:
         flash(" ".join(form.form_errors) or "Scoring could not be finalized.", "error")

@@ -19,8 +19,8 @@ from models.hiring import (
 )
 from models.org import Agency, School
 from models.services import hiring as svc
-from tracker.forms import get_or_404
-from tracker.hiring.access import my_seat, submit_guarded, vacancy_or_404
+from tracker.forms import get_or_404, submit
+from tracker.hiring.access import my_seat, vacancy_or_404
 from tracker.hiring.blueprint import bp
 from tracker.hiring.forms import ActionForm, CancelForm, CriterionForm, VacancyForm
 from tracker.nav import add_nav
@@ -69,7 +69,7 @@ def create_vacancy():
     form = VacancyForm(role="sro")
     _vacancy_choices(form)
     if request.method == "POST":
-        vacancy = submit_guarded(form, lambda data: svc.open_vacancy(db.session, data, today()))
+        vacancy = submit(form, lambda data: svc.open_vacancy(db.session, data, today()))
         if vacancy:
             flash(f"Vacancy “{vacancy.title}” opened.", "success")
             return redirect(url_for("hiring.show_vacancy", vacancy_id=vacancy.id))
@@ -96,7 +96,7 @@ def cancel_vacancy(vacancy_id: int):
     """HR cancels an open vacancy."""
     vacancy = vacancy_or_404(vacancy_id)
     form = CancelForm()
-    if submit_guarded(form, lambda data: svc.cancel_vacancy(db.session, vacancy, data["reason"], today())):
+    if submit(form, lambda data: svc.cancel_vacancy(db.session, vacancy, data["reason"], today())):
         flash("The vacancy was cancelled.", "success")
     else:
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
@@ -120,7 +120,7 @@ def edit_criterion(criterion_id: int | None):
     criterion = get_or_404(SelectionCriterion, criterion_id) if criterion_id else None
     form = CriterionForm(obj=criterion)
     if request.method == "POST":
-        if submit_guarded(form, lambda data: svc.save_criterion(db.session, data, criterion)):
+        if submit(form, lambda data: svc.save_criterion(db.session, data, criterion)):
             flash("Criterion saved. Vacancies already open keep the criteria they opened with.", "success")
             return redirect(url_for("hiring.list_criteria"))
     return render_template("hiring/edit_criterion.html", form=form, criterion=criterion)
