@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 import models  # noqa: E402, F401  (registers every table)
 from models.base import Base  # noqa: E402
+from models.scoping import Scope  # noqa: E402
 from models.services import store_hooks  # noqa: E402
 from models.services.compliance import STATUSES, compliance_counts, compliance_rows  # noqa: E402
 from models.services.store_reads import compliance_source, compliance_summary_source  # noqa: E402
@@ -205,15 +206,16 @@ def main() -> None:
         stored = timed("refresh-stores: every person's rows, stored", lambda: refresh_stores(session),
                        repeat=1)
         print("   ", stored)
-        per = compliance_summary_source(session, TODAY).subquery()
+        per = compliance_summary_source(session, Scope.everyone(TODAY)).subquery()
         sums = select(*[func.sum(per.c[s]) for s in STATUSES])
         counts = timed("district-wide counts per status (from the store)",
                        lambda: session.execute(sums).one(), repeat=5)
         print("   ", dict(zip(STATUSES, counts, strict=True)))
         timed("district-wide rows fetched (from the store)",
-              lambda: session.execute(compliance_source(session, TODAY)).all(), repeat=3)
+              lambda: session.execute(compliance_source(session, Scope.everyone(TODAY))).all(), repeat=3)
         timed("one school's board rows (from the store)",
-              lambda: session.execute(compliance_source(session, TODAY, school_ids=[17])).all(), repeat=5)
+              lambda: session.execute(compliance_source(session, Scope.everyone(TODAY),
+                                                        school_ids=[17])).all(), repeat=5)
     engine.dispose()
     # The import runs on a copy with the stores built, so its 100,000 rows are new every run and the
     # time includes refreshing the stored rows of every person in the file.

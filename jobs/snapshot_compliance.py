@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from models.org import School
 from models.reports import ComplianceSnapshot
-from models.scoping import not_ended
+from models.scoping import Scope, not_ended
 from models.services.compliance import MET
 from models.services.store_reads import compliance_summary_source
 from models.services.stores import ensure_current
@@ -20,7 +20,7 @@ def run(session: Session, today: date) -> dict:
     """One row per school for `today`; a second run the same day changes nothing (unique school+day)."""
     done = set(session.scalars(select(ComplianceSnapshot.school_id).where(ComplianceSnapshot.day == today)))
     ensure_current(session, today)
-    per = compliance_summary_source(session, today).subquery()
+    per = compliance_summary_source(session, Scope.everyone(today)).subquery()
     links = (select(school_people.c.person_id, school_people.c.school_id).distinct()
              .where(not_ended(today, school_people.c))).subquery()
     stmt = (select(School.id, func.sum(per.c.total), func.sum(sum(per.c[s] for s in MET)),

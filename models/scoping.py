@@ -6,6 +6,7 @@ principal never learns of a person outside their schools, not even by a count.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
@@ -64,6 +65,40 @@ def school_scope(user: User, today: date) -> ColumnElement[bool]:
 def visible_person(session: Session, user: User, person_id: int, today: date) -> Person | None:
     """The person with `person_id` if `user` may see them, else None (the one "can see this person")."""
     return session.scalar(select(Person).where(Person.id == person_id, person_scope(user, today)))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose records a read may return, built once per request or job and passed to every read.
+
+    `people` is a condition over Person (None: everyone in the district); the store reads
+    (models/services/store_reads.py) refuse anything that is not a Scope, so a read cannot
+    forget it. "People at these schools" is always `assigned_to_schools`: a current or upcoming
+    assignment there (an ended one no longer counts).
+    """
+
+    today: date
+    people: ColumnElement[bool] | None
+    district_wide: bool
+
+    @classmethod
+    def for_user(cls, user: User, today: date) -> Scope:
+        """What `user` may see on `today` (the person scope of models/policy.py's roles)."""
+        if can(user, "see_district"):
+            return cls(today, None, True)
+        return cls(today, person_scope(user, today), False)
+
+    @classmethod
+    def everyone(cls, today: date) -> Scope:
+        """The whole district: jobs, district reports and a person's own records."""
+        return cls(today, None, True)
+
+    def without(self, person_id: int | None) -> Scope:
+        """The same scope less one person (a principal's list leaves out their own evaluations)."""
+        if person_id is None:
+            return self
+        others = Person.id != person_id
+        return Scope(self.today, others if self.people is None else and_(self.people, others), False)
 
 
 def can_view_person(session: Session, user: User, person_id: int, today: date) -> bool:

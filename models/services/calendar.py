@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from models.accounts import User
 from models.people import Person
 from models.policy import can
-from models.scoping import person_scope
+from models.scoping import Scope
 from models.services.store_reads import compliance_source, evaluation_due_source
 from models.training import Course
 
@@ -80,16 +80,16 @@ def _evaluation_item(row, today: date, whose: str) -> DueItem | None:
     return None
 
 
-def _training_rows(session: Session, today: date, **scope):
-    rows = compliance_source(session, today, **scope).subquery("c")
+def _training_rows(session: Session, scope: Scope, **narrow):
+    rows = compliance_source(session, scope, **narrow).subquery("c")
     stmt = (select(rows, Course.code, Course.title, Person.first_name, Person.last_name)
             .join(Course, Course.id == rows.c.course_id).join(Person, Person.id == rows.c.person_id)
             .order_by(rows.c.person_id, rows.c.requirement_id))
     return session.execute(stmt).all()
 
 
-def _evaluation_rows(session: Session, today: date, **scope):
-    rows = evaluation_due_source(session, today, **scope).subquery("e")
+def _evaluation_rows(session: Session, scope: Scope, **narrow):
+    rows = evaluation_due_source(session, scope, **narrow).subquery("e")
     stmt = (select(rows, Person.first_name, Person.last_name).join(Person, Person.id == rows.c.person_id)
             .order_by(rows.c.person_id, rows.c.assignment_id, rows.c.cycle))
     return session.execute(stmt).all()
@@ -100,16 +100,16 @@ def due_items(session: Session, user: User, today: date) -> list[DueItem]:
     items: list[DueItem] = []
     own = user.person_id
     if own:
-        items += [_training_item(r, today, "") for r in _training_rows(session, today, person_ids=[own])]
-        items += [_evaluation_item(r, today, "") for r in _evaluation_rows(session, today, person_ids=[own])]
+        mine = Scope.everyone(today)  # one's own rows: narrowed to the person below
+        items += [_training_item(r, today, "") for r in _training_rows(session, mine, person_ids=[own])]
+        items += [_evaluation_item(r, today, "") for r in _evaluation_rows(session, mine, person_ids=[own])]
+    scope = Scope.for_user(user, today)
     if can(user, "oversee_calendar"):
-        scope = person_scope(user, today)
-        for r in _training_rows(session, today, person_filter=scope):
+        for r in _training_rows(session, scope):
             if r.person_id != own:
                 items.append(_training_item(r, today, f" — {r.first_name} {r.last_name}"))
     if can(user, "oversee_evaluation_calendar"):
-        scope = person_scope(user, today)
-        for r in _evaluation_rows(session, today, person_filter=scope):
+        for r in _evaluation_rows(session, scope):
             if r.person_id != own:
                 items.append(_evaluation_item(r, today, f" — {r.first_name} {r.last_name}"))
     return [i for i in items if i is not None]

@@ -12,14 +12,13 @@ from models.hiring import OPEN_STAGES, STAGES, Candidate, Vacancy
 from models.notifications import Flag
 from models.org import School
 from models.people import Person
-from models.policy import can
 from models.reports import ComplianceSnapshot
-from models.scoping import not_ended, person_scope
+from models.scoping import Scope, not_ended, person_scope
 from models.services.compliance import MET, STATUSES
 from models.services.hiring import vacancy_scope
 from models.services.reports import visible_school_ids
 from models.services.store_reads import compliance_source, compliance_summary_source, evaluation_due_source
-from models.services.stores import COMPLIANCE, EXPIRING_DAYS, store_day
+from models.services.stores import EXPIRING_DAYS
 from models.stores import school_people
 from models.training import Course
 
@@ -46,23 +45,11 @@ def _by_school(ids: list[int], per_person, today: date):
             .where(School.id.in_(ids)).group_by(School.id, School.name).order_by(School.name))
 
 
-def _linked_scope(session: Session, user: User, today: date):
-    """The person filter for per-school sums: none for a principal when the store is current.
-
-    A principal's schools' current people are all in their scope, so joining through the school
-    links already limits the sums to them (and spares a 12,000-person list for 200 schools).
-    Other roles see only some people at a school (a supervisor: their agency's SROs).
-    """
-    if can(user, "see_school_people") and store_day(session, COMPLIANCE) == today:
-        return None
-    return person_scope(user, today)
-
-
 def compliance_by_school(session: Session, user: User, today: date) -> list[dict]:
     """Per visible school: requirement rows, rows in good standing, rate, overdue and expired."""
     ids = visible_school_ids(session, user, today)
-    scope = _linked_scope(session, user, today)
-    per_person = compliance_summary_source(session, today, person_filter=scope).subquery("per_person")
+    # The user's own scope, as everywhere: the sums join through the school links as well.
+    per_person = compliance_summary_source(session, Scope.for_user(user, today)).subquery("per_person")
     return [{"school_id": sid, "school": name, "total": int(total or 0), "good": int(good or 0),
              "rate": (int(good or 0) / total) if total else None,
              "overdue": int(over or 0), "expired": int(exp or 0)}
@@ -75,7 +62,7 @@ def compliance_overview(session: Session, user: User, today: date, *, courses: b
     Read from the per-person totals (compliance_people) when the store is current: a district of
     hundreds of schools sums a row per person instead of scanning a row per requirement.
     """
-    per_person = compliance_summary_source(session, today, person_filter=person_scope(user, today)) \
+    per_person = compliance_summary_source(session, Scope.for_user(user, today)) \
         .subquery("per_person")
     sums = session.execute(select(*[func.sum(per_person.c[s]) for s in STATUSES],
                                   *[func.sum(per_person.c[f"expiring_{d}"]) for d in EXPIRING_DAYS])).one()
@@ -89,7 +76,7 @@ def compliance_overview(session: Session, user: User, today: date, *, courses: b
 
 def compliance_by_course(session: Session, user: User, today: date) -> list[dict]:
     """Per course: requirement rows and the share in good standing."""
-    sub = compliance_source(session, today, person_filter=person_scope(user, today)).subquery()
+    sub = compliance_source(session, Scope.for_user(user, today)).subquery()
     stmt = (select(Course.code, Course.title, func.count(), _good(sub.c.status))
             .join(sub, sub.c.course_id == Course.id)
             .group_by(Course.code, Course.title).order_by(Course.code))
@@ -99,7 +86,7 @@ def compliance_by_course(session: Session, user: User, today: date) -> list[dict
 
 def evaluation_counts(session: Session, user: User, today: date, **scope) -> dict[str, int]:
     """Evaluation items per status in the user's scope."""
-    sub = evaluation_due_source(session, today, person_filter=person_scope(user, today), **scope).subquery()
+    sub = evaluation_due_source(session, Scope.for_user(user, today), **scope).subquery()
     counts = {"not_yet_due": 0, "due": 0, "overdue": 0, "complete": 0}
     counts.update(dict(session.execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all()))
     return counts
@@ -108,7 +95,7 @@ def evaluation_counts(session: Session, user: User, today: date, **scope) -> dic
 def evaluations_by_school(session: Session, user: User, today: date) -> list[dict]:
     """Per visible school: evaluations due by today (or done) and those complete."""
     ids = visible_school_ids(session, user, today)
-    sub = evaluation_due_source(session, today, person_filter=person_scope(user, today)).subquery()
+    sub = evaluation_due_source(session, Scope.for_user(user, today)).subquery()
     due = case((sub.c.due_date <= today, 1), (sub.c.status == "complete", 1), else_=0)
     # Totals per person first (the engine runs once), then summed over each school's people.
     per_person = (select(sub.c.person_id, func.sum(due).label("due"),
@@ -158,13 +145,13 @@ def open_flags(session: Session, user: User, today: date, limit: int = 20) -> tu
 
 def my_todo(session: Session, person_id: int, today: date) -> list[dict]:
     """A person's own open items (training and evaluations), soonest first."""
-    sub = compliance_source(session, today, person_ids=[person_id]).subquery()
+    sub = compliance_source(session, Scope.everyone(today), person_ids=[person_id]).subquery()
     items = [{"kind": "Training", "what": f"{code} {title}", "due": due_date, "status": status}
              for code, title, due_date, status in session.execute(
                  select(Course.code, Course.title, sub.c.due_date, sub.c.status)
                  .join(Course, Course.id == sub.c.course_id)
                  .where(sub.c.status.in_(("due_soon", "overdue", "expired", "not_yet_due"))))]
-    ev = evaluation_due_source(session, today, person_ids=[person_id]).subquery()
+    ev = evaluation_due_source(session, Scope.everyone(today), person_ids=[person_id]).subquery()
     items += [{"kind": "Evaluation", "what": f"Evaluation ({cycle})", "due": due_date, "status": status}
               for cycle, due_date, status in session.execute(
                   select(ev.c.cycle, ev.c.due_date, ev.c.status).where(ev.c.status != "complete"))]
@@ -173,8 +160,8 @@ def my_todo(session: Session, person_id: int, today: date) -> list[dict]:
 
 def people_overview(session: Session, user: User, today: date, person_type: str = "sro") -> list[dict]:
     """Per visible person of a type: training rows overdue/expired/in good standing, evaluations open."""
-    per = compliance_summary_source(session, today, person_filter=person_scope(user, today)).subquery()
-    ev = evaluation_due_source(session, today, person_filter=person_scope(user, today)).subquery()
+    per = compliance_summary_source(session, Scope.for_user(user, today)).subquery()
+    ev = evaluation_due_source(session, Scope.for_user(user, today)).subquery()
     c = select(per.c.person_id, per.c.total.label("n"),
                sum(per.c[s] for s in MET).label("good")).subquery()
     open_ = case((ev.c.status.in_(("due", "overdue")), 1), else_=0)

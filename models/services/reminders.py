@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from models.notifications import EmailPreference, Flag, OutboxMessage, ReminderStep
+from models.scoping import Scope
 from models.services.flags import DueItem, Source, sync_flags
 from models.services.flags import evaluation_items as evaluation_items_from
 from models.services.flags import training_items as training_items_from
@@ -23,12 +24,12 @@ from models.services.upserts import insert_ignoring_duplicates
 
 def training_items(session: Session, today: date) -> list[DueItem]:
     """Training that is due soon, overdue or expired, from the Step 4 compliance engine (or its store)."""
-    return training_items_from(session, compliance_source(session, today))
+    return training_items_from(session, compliance_source(session, Scope.everyone(today)))
 
 
 def evaluation_items(session: Session, today: date) -> list[DueItem]:
     """Evaluations that are due or overdue, from the Step 5 due-date engine (or its store)."""
-    return evaluation_items_from(session, evaluation_due_source(session, today))
+    return evaluation_items_from(session, evaluation_due_source(session, Scope.everyone(today)))
 
 
 DEFAULT_SOURCES: tuple[Source, ...] = (training_items, evaluation_items)

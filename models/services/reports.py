@@ -18,7 +18,7 @@ from models.accounts import User
 from models.hiring import STAGES, Candidate, Vacancy, vacancy_schools
 from models.org import School
 from models.people import PERSON_TYPES, Assignment, Person, assignment_schools
-from models.scoping import not_ended, person_scope, school_scope
+from models.scoping import Scope, not_ended, person_scope, school_scope
 from models.services.compliance import STATUS_LABELS
 from models.services.hiring import vacancy_scope
 from models.services.store_hooks import flush_pending
@@ -42,8 +42,8 @@ def visible_school_ids(session: Session, user: User, today: date) -> list[int]:
 
 
 def _scope(session: Session, user: User, today: date, school_id: int | None) -> dict:
-    """Keyword scope for the engines: the user's people, and one school if asked for (and visible)."""
-    scope = {"person_filter": person_scope(user, today)}
+    """Narrowing for the reads: one school if asked for (and visible); the people come from the Scope."""
+    scope = {}
     if school_id:
         scope["school_ids"] = [school_id] if school_id in visible_school_ids(session, user, today) else []
     return scope
@@ -121,8 +121,8 @@ def _with_people(session, user, today, frame, school_id=None) -> pd.DataFrame:
 
 def _summed(session, user, today, params, *columns) -> int:
     """Sum of compliance_people columns over the report's scope (a row count without the rows)."""
-    per = compliance_summary_source(session, today, **_scope(session, user, today, params.get("school"))) \
-        .subquery()
+    narrow = _scope(session, user, today, params.get("school"))
+    per = compliance_summary_source(session, Scope.for_user(user, today), **narrow).subquery()
     return int(session.scalar(select(func.sum(sum(per.c[c] for c in columns)))) or 0)
 
 
@@ -131,16 +131,17 @@ def compliance_matrix(session, user, today, params) -> pd.DataFrame:
     scope = _scope(session, user, today, params.get("school"))
     total = codes = None
     if params.get("limit"):  # a page: some people by name, with every requirement in scope as a column
-        people = compliance_summary_source(session, today, **scope).subquery()  # people with rows
+        seen = Scope.for_user(user, today)
+        people = compliance_summary_source(session, seen, **scope).subquery()  # people with rows
         total = session.scalar(select(func.count()).select_from(people))
         page = (select(Person.id).where(Person.id.in_(select(people.c.person_id)))
                 .order_by(_name(), Person.id).limit(params["limit"]).offset(params.get("offset") or 0))
         codes = sorted(session.scalars(select(Course.code).where(
-            Course.id.in_(compliance_course_ids(session, today, people=total, **scope)))))
+            Course.id.in_(compliance_course_ids(session, seen, people=total, **scope)))))
         # The page's people came from the scoped totals: read just their rows (a scope condition
         # here would make the database walk every row in the scope first).
         scope = {"person_ids": list(session.scalars(page))}
-    sub = compliance_source(session, today, **scope).subquery()
+    sub = compliance_source(session, Scope.for_user(user, today), **scope).subquery()
     # Course codes are mapped here: joining courses lets SQLite walk the course index instead.
     rows = _read(session, select(sub.c.person_id, sub.c.course_id, sub.c.status))
     if rows.empty:
@@ -158,7 +159,8 @@ def compliance_matrix(session, user, today, params) -> pd.DataFrame:
 
 
 def _status_list(session, user, today, params, statuses, *, expiring_by=None) -> pd.DataFrame:
-    sub = compliance_source(session, today, **_scope(session, user, today, params.get("school"))).subquery()
+    narrow = _scope(session, user, today, params.get("school"))
+    sub = compliance_source(session, Scope.for_user(user, today), **narrow).subquery()
     stmt = (select(sub.c.person_id, Course.code.label("Course"), Course.title.label("Title"),
                    sub.c.due_date.label("Due"), sub.c.completed_on.label("Completed"),
                    sub.c.expires_on.label("Expires"), sub.c.status)
@@ -195,7 +197,7 @@ def expiring_certifications(session, user, today, params) -> pd.DataFrame:
 
 def training_hours(session, user, today, params) -> pd.DataFrame:
     """Training hours per person per calendar year (hours recorded, else the course's hours)."""
-    h = training_hours_source(session, today).subquery()
+    h = training_hours_source(session, Scope.everyone(today)).subquery()
     stmt = (select(h.c.person_id, h.c.year.label("Year"), h.c.courses.label("Courses"),
                    h.c.hours.label("Hours"))
             .join(Person, Person.id == h.c.person_id).where(person_scope(user, today)))
@@ -216,7 +218,7 @@ def training_hours(session, user, today, params) -> pd.DataFrame:
 def evaluation_completion(session, user, today, params) -> pd.DataFrame:
     """Every evaluation due item in this and last school year, with its status."""
     scope = _scope(session, user, today, params.get("school"))
-    sub = evaluation_due_source(session, today, **scope).subquery()
+    sub = evaluation_due_source(session, Scope.for_user(user, today), **scope).subquery()
     stmt = select(sub.c.person_id, sub.c.audience, sub.c.cycle.label("Cycle"), sub.c.due_date.label("Due"),
                   sub.c.status).join(Person, Person.id == sub.c.person_id)
     rows, total = _read_page(session, stmt, params, sub.c.due_date, _name(), Person.id, sub.c.cycle)

@@ -20,6 +20,7 @@ from models.hiring_panel import PanelMember
 from models.org import District, School
 from models.people import ROLES, Assignment
 from models.reports import CHECKLISTS, SELF_ASSESSMENT_STATUSES, STEPS, OutcomeCount, SelfAssessmentItem
+from models.scoping import Scope
 from models.services.compliance import MET
 from models.services.store_reads import compliance_source, evaluation_due_source
 from models.training import Requirement
@@ -66,7 +67,7 @@ def sros_cleared_before_placement(session: Session, today: date) -> Evidence:
         select(Assignment.person_id).join(AuditEvent, and_(
             AuditEvent.entity_type == "assignments", AuditEvent.entity_id == Assignment.id))
         .where(AuditEvent.action == "placement_exception", Assignment.id.in_(select(placed.c.id)))))
-    rows = compliance_source(session, today, person_ids=people).subquery()
+    rows = compliance_source(session, Scope.everyone(today), person_ids=people).subquery()
     unmet = set(session.scalars(
         select(rows.c.person_id).distinct()
         .join(Requirement, Requirement.id == rows.c.requirement_id)
@@ -79,7 +80,7 @@ def sros_cleared_before_placement(session: Session, today: date) -> Evidence:
 
 def training_compliance_by_role(session: Session, today: date) -> Evidence:
     """Share of person × requirement rows in good standing, overall and for each role."""
-    sub = compliance_source(session, today).subquery()
+    sub = compliance_source(session, Scope.everyone(today)).subquery()
     good = func.sum(case((sub.c.status.in_(MET), 1), else_=0))
     rows = session.execute(select(sub.c.role, func.count(), good).group_by(sub.c.role)
                            .order_by(sub.c.role)).all()
@@ -125,7 +126,7 @@ def _this_year_cycle(today: date, session: Session) -> str:
 def sro_evaluations_cosigned(session: Session, today: date) -> Evidence:
     """SRO evaluations due this school year that both the principal and the agency supervisor signed."""
     cycle = _this_year_cycle(today, session)
-    items = evaluation_due_source(session, today).subquery()
+    items = evaluation_due_source(session, Scope.everyone(today)).subquery()
     signed_by = (select(EvaluationSignature.evaluation_id)
                  .where(EvaluationSignature.role.in_(("principal", "supervisor")))
                  .group_by(EvaluationSignature.evaluation_id)
@@ -138,7 +139,7 @@ def sro_evaluations_cosigned(session: Session, today: date) -> Evidence:
 
 def evaluations_completed_when_due(session: Session, today: date) -> Evidence:
     """Evaluations whose due date has passed (or that are done) and that are final."""
-    items = evaluation_due_source(session, today).subquery()
+    items = evaluation_due_source(session, Scope.everyone(today)).subquery()
     total, done = session.execute(select(func.count(), func.count().filter(items.c.status == "complete"))
                                   .where(or_(items.c.due_date <= today, items.c.status == "complete"))).one()
     return Evidence("Evaluations due so far that are final", done, total)

@@ -7,12 +7,11 @@ only slower: before the first refresh of a day, after a bulk import, or for anot
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from models.people import assignment_schools
+from models.scoping import Scope
 from models.services.compliance import compliance_select, people_condition
 from models.services.evaluation_due import evaluation_due_select
 from models.services.stores import COMPLIANCE, EVALUATIONS, hours_select, store_day, summary_select
@@ -20,9 +19,17 @@ from models.stores import compliance_items, compliance_people, evaluation_due_it
 from models.training import Course
 
 
-def compliance_source(session: Session, today: date, *, person_ids=None, school_ids=None,
-                      person_filter=None, course_ids=None) -> Select:
+def _unpack(scope: Scope):
+    """The scope's day and person condition; a read without a Scope is a programming error."""
+    if not isinstance(scope, Scope):
+        raise TypeError(f"store reads take a models.scoping.Scope, not {type(scope).__name__}")
+    return scope.today, scope.people
+
+
+def compliance_source(session: Session, scope: Scope, *, person_ids=None, school_ids=None,
+                      course_ids=None) -> Select:
     """The compliance engine's rows for a scope (see compliance_select), read from the store if current."""
+    today, person_filter = _unpack(scope)
     if store_day(session, COMPLIANCE) != today:
         return compliance_select(today, person_ids=person_ids, school_ids=school_ids,
                                  person_filter=person_filter, course_ids=course_ids)
@@ -33,9 +40,10 @@ def compliance_source(session: Session, today: date, *, person_ids=None, school_
     return select(*[t.c[c] for c in COMPLIANCE.columns]).where(*conds)
 
 
-def compliance_summary_source(session: Session, today: date, *, person_ids=None, school_ids=None,
-                              person_filter=None) -> Select:
+def compliance_summary_source(session: Session, scope: Scope, *, person_ids=None,
+                              school_ids=None) -> Select:
     """Per person in scope: counts per status and expiring within 30/60/90 days (see compliance_people)."""
+    today, person_filter = _unpack(scope)
     if store_day(session, COMPLIANCE) != today:
         rows = compliance_select(today, person_ids=person_ids, school_ids=school_ids,
                                  person_filter=person_filter)
@@ -45,31 +53,36 @@ def compliance_summary_source(session: Session, today: date, *, person_ids=None,
     return select(*t.columns).where(*conds)
 
 
-def compliance_course_ids(session: Session, today: date, *, people: int = 0, **scope) -> Select:
+def compliance_course_ids(session: Session, scope: Scope, *, people: int = 0, person_ids=None,
+                          school_ids=None) -> Select:
     """Ids of the courses with at least one compliance row in the scope (a report's columns).
 
     `people`, the number of people in the scope, picks the cheaper plan: a few hundred people's rows
     are read whole; for thousands, each course's first row in the scope ends its search.
     """
+    today, person_filter = _unpack(scope)
     if store_day(session, COMPLIANCE) != today or people < 2000:
-        rows = compliance_source(session, today, **scope).subquery()
+        rows = compliance_source(session, scope, person_ids=person_ids, school_ids=school_ids).subquery()
         return select(rows.c.course_id).distinct()
     t = compliance_items
-    conds = people_condition(today, scope.get("person_ids"), scope.get("school_ids"),
-                             scope.get("person_filter"), column=t.c.person_id)
+    conds = people_condition(today, person_ids, school_ids, person_filter, column=t.c.person_id)
     return select(Course.id).where(exists().where(t.c.course_id == Course.id, *conds))
 
 
-def training_hours_source(session: Session, today: date) -> Select:
-    """Per person and year: completions and hours (see training_hours), from the store if current."""
+def training_hours_source(session: Session, scope: Scope) -> Select:
+    """Per person and year: completions and hours (see training_hours), from the store if current.
+
+    Not narrowed here: the report joins it to the scope's people.
+    """
+    today, _ = _unpack(scope)
     if store_day(session, COMPLIANCE) != today:
         return hours_select(today)
     return select(*training_hours.columns)
 
 
-def evaluation_due_source(session: Session, today: date, *, person_ids=None, school_ids=None,
-                          person_filter=None) -> Select:
+def evaluation_due_source(session: Session, scope: Scope, *, person_ids=None, school_ids=None) -> Select:
     """The evaluation-due engine's rows for a scope, read from the store if current (unordered)."""
+    today, person_filter = _unpack(scope)
     if store_day(session, EVALUATIONS) != today:
         return evaluation_due_select(today, person_ids=person_ids, school_ids=school_ids,
                                      person_filter=person_filter).order_by(None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from models.accounts import User
@@ -55,3 +56,31 @@ def test_ended_assignment_drops_person_from_principal_scope(app, session, world)
     assert not can_view_person(session, principal, person.id, TODAY)
     visible = session.scalar(select(func.count(Person.id)).where(person_scope(principal, TODAY)))
     assert visible == 2
+
+
+def test_store_reads_take_a_scope_not_loose_keywords(app, session):
+    """Forgetting the scope is an error, not a read of everyone: a date or a filter is refused."""
+    from sqlalchemy import true
+
+    from models.scoping import Scope
+    from models.services import store_reads
+    with pytest.raises(TypeError):
+        store_reads.compliance_source(session, TODAY)
+    with pytest.raises(TypeError):
+        store_reads.evaluation_due_source(session, Scope.everyone(TODAY), person_filter=true())
+    assert session.execute(store_reads.compliance_source(session, Scope.everyone(TODAY))).all() == []
+
+
+def test_a_users_scope_is_the_person_scope(session, world):
+    """Scope.for_user carries exactly person_scope; district-wide roles carry no condition."""
+    from models.accounts import User
+    from models.scoping import Scope
+    users = {u.role: u for u in session.scalars(select(User))}
+    assert Scope.for_user(users["hr"], TODAY).district_wide
+    principal = Scope.for_user(users["principal"], TODAY)
+    assert not principal.district_wide
+    seen = set(session.scalars(select(Person.id).where(principal.people)))
+    assert seen == set(session.scalars(select(Person.id).where(person_scope(users["principal"], TODAY))))
+    assert seen and world.teacher_b not in seen
+    assert world.teacher_a not in set(session.scalars(select(Person.id).where(
+        principal.without(world.teacher_a).people)))

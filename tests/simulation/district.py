@@ -20,6 +20,7 @@ from models.evaluations import Evaluation
 from models.notifications import EmailPreference, Flag
 from models.org import Agency, District, School
 from models.people import Assignment, Person
+from models.scoping import Scope
 from models.seed.evaluations import seed_templates
 from models.seed.notifications import ensure_default_plan
 from models.seed.training_catalog import seed_catalog
@@ -221,7 +222,7 @@ def _evaluate(session: Session, staff: Staff, today: date) -> None:
     from models.services.store_reads import evaluation_due_source
 
     rng = staff.rng
-    due = session.execute(evaluation_due_source(session, today)).all()
+    due = session.execute(evaluation_due_source(session, Scope.everyone(today))).all()
     for row in due:
         if row.status in ("due", "overdue") and row.evaluation_id is None and rng.random() < 0.02:
             boss = _principal_for(session, staff, row.person_id, today)

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from models.notifications import Flag
+from models.scoping import Scope
 from models.services import store_hooks, store_reads
 from models.stores import compliance_items
 from models.training import Completion
@@ -94,7 +95,8 @@ def test_reads_in_the_same_transaction_see_current_rows_and_flags(session, world
     assert open_flags(session, a) == 0
     # A change not yet flushed: the read autoflushes, then refreshes, as the statement would.
     session.add(Completion(person=b, course=world["course"], completed_on=TODAY - timedelta(days=2)))
-    rows = session.execute(store_reads.compliance_source(session, TODAY, person_ids=[b.id])).all()
+    rows = session.execute(store_reads.compliance_source(session, Scope.everyone(TODAY),
+                                                         person_ids=[b.id])).all()
     assert [r.status for r in rows] == ["complete"]
     assert open_flags(session, b) == 0
     session.commit()

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from jobs.registry import get_job
 from models.evaluations import CycleRule
 from models.org import District
+from models.scoping import Scope
 from models.services import store_checks, store_hooks, store_reads, stores
 from models.services.compliance import compliance_rows, compliance_select
 from models.services.training import set_presets
@@ -165,7 +166,7 @@ def test_bulk_import_marks_the_stores_out_of_date_for_the_refresh_job(session, w
     assert import_roster(session, io.BytesIO(csv.encode()), "roster.csv", TODAY).ok
     session.commit()
     assert stores.store_day(session, stores.COMPLIANCE) is None  # out of date: pages use the engine
-    assert "completions" in str(store_reads.compliance_source(session, TODAY).compile())
+    assert "completions" in str(store_reads.compliance_source(session, Scope.everyone(TODAY)).compile())
     assert get_job("refresh-stores").function()(session, TODAY) == {"refreshed": True}
     session.commit()
     assert stored(session, a) == {world["req"].id: "complete"} == stored(session, b)
@@ -192,12 +193,14 @@ def test_cycle_rules_and_school_year_end_refresh_evaluation_items(session, world
 
 
 def test_pages_read_the_store_only_when_it_is_current(session, world):
-    current = str(store_reads.compliance_source(session, TODAY).compile())
+    current = str(store_reads.compliance_source(session, Scope.everyone(TODAY)).compile())
     assert "compliance_items" in current and "completions" not in current
-    other_day = str(store_reads.compliance_source(session, TODAY + timedelta(days=1)).compile())
+    tomorrow = Scope.everyone(TODAY + timedelta(days=1))
+    other_day = str(store_reads.compliance_source(session, tomorrow).compile())
     assert "completions" in other_day and "compliance_items" not in other_day
     # Same rows either way.
-    from_store = sorted(tuple(r) for r in session.execute(store_reads.compliance_source(session, TODAY)))
+    everyone = Scope.everyone(TODAY)
+    from_store = sorted(tuple(r) for r in session.execute(store_reads.compliance_source(session, everyone)))
     computed = sorted(tuple(r) for r in session.execute(compliance_select(TODAY)))
     assert from_store == computed
 

@@ -8,7 +8,7 @@ from models import db
 from models.evaluations import Evaluation
 from models.notifications import FLAG_KINDS, Flag
 from models.people import Person
-from models.scoping import person_scope
+from models.scoping import Scope, person_scope
 from models.services.evaluation_due import EVAL_STATUSES
 from models.services.store_reads import evaluation_due_source
 from tracker.api.auth import api_user
@@ -37,9 +37,9 @@ def list_evaluations():
     status = args.choice("status", EVAL_STATUSES)
     args.check()
     day = today()
-    due = evaluation_due_source(db.session, day, person_ids=[person_id] if person_id else None,
-                                school_ids=[school_id] if school_id else None,
-                                person_filter=person_scope(api_user(), day)).subquery("e")
+    due = evaluation_due_source(db.session, Scope.for_user(api_user(), day),
+                                person_ids=[person_id] if person_id else None,
+                                school_ids=[school_id] if school_id else None).subquery("e")
     stmt = (select(due, Evaluation.status.label("workflow_status"), Evaluation.submitted_at,
                    Evaluation.finalized_at)
             .outerjoin(Evaluation, Evaluation.id == due.c.evaluation_id))

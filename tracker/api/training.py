@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from models import db
 from models.people import Person
-from models.scoping import person_scope
+from models.scoping import Scope, person_scope
 from models.services.completion_batches import MAX_ITEMS, BatchInvalid, post_completions
 from models.services.compliance import STATUSES
 from models.services.store_reads import compliance_source
@@ -177,9 +177,9 @@ def list_compliance():
     status = args.choice("status", STATUSES)
     args.check()
     day = today()
-    rows = compliance_source(db.session, day, person_ids=[person_id] if person_id else None,
-                             school_ids=[school_id] if school_id else None,
-                             person_filter=person_scope(api_user(), day)).subquery("c")
+    rows = compliance_source(db.session, Scope.for_user(api_user(), day),
+                             person_ids=[person_id] if person_id else None,
+                             school_ids=[school_id] if school_id else None).subquery("c")
     stmt = select(rows)
     if status:
         stmt = stmt.where(rows.c.status == status)

@@ -13,7 +13,7 @@ from models.accounts import User
 from models.evaluations import Evaluation, EvaluationRating, Recognition
 from models.people import Person
 from models.policy import can
-from models.scoping import person_scope
+from models.scoping import Scope
 from models.services.evaluation_access import evaluation_scope
 from models.services.recognition import recognitions_select
 from models.services.store_reads import evaluation_due_source
@@ -45,12 +45,11 @@ def visible_evaluations(user: User, today: date, *, person_id: int | None = None
 
 def dashboard(user: User, today: date) -> dict[str, list]:
     """Evaluations for a principal's schools (HR: all), grouped by what needs doing."""
-    scope = {"person_filter": person_scope(user, today)}
+    scope, narrow = Scope.for_user(user, today), {}
     if can(user, "see_school_people"):
-        scope["school_ids"] = user.school_ids or [0]
-        if user.person_id:
-            scope["person_filter"] = scope["person_filter"] & (Person.id != user.person_id)
-    due = evaluation_due_source(db.session, today, **scope).subquery()
+        narrow["school_ids"] = user.school_ids or [0]
+        scope = scope.without(user.person_id)
+    due = evaluation_due_source(db.session, scope, **narrow).subquery()
     rows = db.session.execute(select(due).where(due.c.status != "complete")
                               .order_by(due.c.due_date, due.c.person_id, due.c.assignment_id)).all()
     people = {p.id: p for p in db.session.scalars(

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from models import db
 from models.people import Person
-from models.scoping import person_scope
+from models.scoping import Scope
 from models.services.compliance import STATUSES
 from models.services.store_reads import compliance_source, compliance_summary_source
 from models.training import Course
@@ -16,7 +16,7 @@ from models.training import Course
 
 def board_rows(user, today: date, *, school_id=None, role="", status="", course_id=None, limit=500):
     """Compliance rows the user may see, filtered, with person and course names; and counts."""
-    sub = compliance_source(db.session, today, person_filter=person_scope(user, today),
+    sub = compliance_source(db.session, Scope.for_user(user, today),
                             school_ids=[school_id] if school_id else None,
                             course_ids=[course_id] if course_id else None).subquery()
     stmt = (select(sub, Person.first_name, Person.last_name, Course.code, Course.title)
@@ -31,7 +31,7 @@ def board_rows(user, today: date, *, school_id=None, role="", status="", course_
         counts = dict(db.session.execute(select(sub.c.status, func.count()).where(*conds)
                                          .group_by(sub.c.status)).all())
     else:  # unfiltered: sum the per-person totals instead of counting every row
-        per = compliance_summary_source(db.session, today, person_filter=person_scope(user, today),
+        per = compliance_summary_source(db.session, Scope.for_user(user, today),
                                         school_ids=[school_id] if school_id else None).subquery()
         sums = db.session.execute(select(*[func.sum(per.c[s]) for s in STATUSES])).one()
         counts = {s: int(n) for s, n in zip(STATUSES, sums, strict=True) if n}
