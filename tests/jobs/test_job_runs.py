@@ -105,13 +105,15 @@ def tick(app, spec: JobSpec, now: datetime) -> None:
 def test_daily_job_killed_mid_run_runs_again_once_after_restart(app, session, tmp_path):
     (tmp_path / "hold").touch()
     first = start_scheduler(app, tmp_path, tmp_path / "first.log")
-    wait_until(lambda: len(calls(tmp_path)) == 1)  # inside the job's function
-    run = the_run(session, SLOW.name)
-    assert (run.status, run.attempts, run.owner) == ("running", 1, f"{socket.gethostname()}:{first.pid}")
-    lease_then = run.expires_at
-    wait_until(lambda: the_run(session, SLOW.name).expires_at > lease_then, timeout=10)  # heartbeat
-    os.kill(first.pid, signal.SIGKILL)
-    first.wait(timeout=10)
+    try:
+        wait_until(lambda: len(calls(tmp_path)) == 1)  # inside the job's function
+        run = the_run(session, SLOW.name)
+        assert (run.status, run.attempts, run.owner) == ("running", 1, f"{socket.gethostname()}:{first.pid}")
+        lease_then = run.expires_at
+        wait_until(lambda: the_run(session, SLOW.name).expires_at > lease_then, timeout=10)  # heartbeat
+    finally:
+        os.kill(first.pid, signal.SIGKILL)  # also when an assertion failed: never leave a scheduler behind
+        first.wait(timeout=10)
     (tmp_path / "hold").unlink()
 
     second = start_scheduler(app, tmp_path, tmp_path / "second.log")
@@ -120,7 +122,12 @@ def test_daily_job_killed_mid_run_runs_again_once_after_restart(app, session, tm
         time.sleep(2)  # several more catch-up passes: none may run it a third time
     finally:
         second.send_signal(signal.SIGINT)
-        second.wait(timeout=20)
+        try:
+            second.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            second.kill()  # a scheduler that ignores Ctrl-C must not outlive the test
+            second.wait()
+            raise
     log = (tmp_path / "second.log").read_text()
     assert calls(tmp_path) == [str(first.pid), str(second.pid)], log
     run = the_run(session, SLOW.name)
