@@ -85,9 +85,10 @@ def make_config(tmp_path, **overrides):
 
 
 @pytest.fixture
-def app_config() -> dict:
-    """Settings a test module overrides for its app (say FIXED_TODAY)."""
-    return {}
+def app_config(request) -> dict:
+    """Settings a test module overrides for its app (say FIXED_TODAY); one test: @pytest.mark.app_config."""
+    marker = request.node.get_closest_marker("app_config")
+    return dict(marker.kwargs) if marker else {}
 
 
 @pytest.fixture
