@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,13 +26,14 @@ SUMMARY = re.compile(r"\bin ([0-9.]+)s\b")
 COUNTS = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed)")
 
 
-def run_suite(args: list[str]) -> tuple[str, float]:
-    """Run pytest with per-phase durations and return its output and wall time."""
+def run_suite(args: list[str]) -> tuple[str, float, float]:
+    """Run pytest with per-phase durations: its output, wall time and CPU time (user + system)."""
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--durations=0",
            "--durations-min=0", "-q", *args]
     start = time.monotonic()
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    return done.stdout + done.stderr, time.monotonic() - start
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pytest run (and what it started)
+    return done.stdout + done.stderr, time.monotonic() - start, usage.ru_utime + usage.ru_stime
 
 
 def summarize(output: str, measured_wall: float | None = None) -> dict:
@@ -61,11 +63,12 @@ def main() -> None:
     parser.add_argument("--read", help="summarize this saved pytest output instead of running")
     parser.add_argument("--save", help="also write the raw pytest output here")
     options, rest = parser.parse_known_args()
+    cpu = None
     if options.read:
         with open(options.read) as fh:
             output, wall = fh.read(), None
     else:
-        output, wall = run_suite(rest)
+        output, wall, cpu = run_suite(rest)
         if options.save:
             with open(options.save, "w") as fh:
                 fh.write(output)
@@ -79,6 +82,8 @@ def main() -> None:
         print(f"wall (pytest) {result['wall_pytest']:.1f} s")
     if wall is not None:
         print(f"wall (measured) {wall:.1f} s")
+    if cpu is not None:  # less sensitive than wall time to what else the machine is running
+        print(f"cpu (user+sys) {cpu:.1f} s")
 
 
 if __name__ == "__main__":

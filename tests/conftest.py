@@ -192,6 +192,22 @@ class Snapshots:
         return digest.hexdigest()
 
 
+_COMPILED: dict[tuple, tuple] = {}  # kind of engine -> (dialect, compiled-statement cache)
+
+
+def share_compiled_sql(engine, options: dict) -> None:
+    """Let this test's engine reuse the SQL earlier tests' engines compiled (same server and options)."""
+    # SQLAlchemy caches compiled statements per engine, keyed by the engine's dialect object, and every
+    # test builds a new engine: without this each test recompiles the engines' large queries (most of
+    # a teardown's checks). A dialect holds no per-engine state beyond its driver, options and server.
+    kind = (engine.url.drivername, engine.url.host, engine.url.port, repr(sorted(options.items())))
+    if kind not in _COMPILED:
+        _COMPILED[kind] = (engine.dialect, engine._compiled_cache)
+        return
+    engine.dialect, engine._compiled_cache = _COMPILED[kind]
+    engine.pool._dialect = engine.dialect
+
+
 def _fresh_stores(migrated_sqlite: Path | None, db_file: Path, today: date) -> None:
     """The migrated, empty schema with the stored engine rows current for the pinned day."""
     if migrated_sqlite:
@@ -219,6 +235,7 @@ def app(tmp_path, snapshot_root, migrated_sqlite, app_config):
                           (repr(sorted(app_config.items())),) if migrated_sqlite else None)
     app.extensions["tests.snapshots"] = snapshots
     with app.app_context():
+        share_compiled_sql(db.engine, app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         if migrated_sqlite:
             snapshots.step("fresh", _fresh_stores, migrated_sqlite, snapshots.db_file, today)
         else:
