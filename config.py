@@ -42,6 +42,7 @@ class Config:
     API_MAX_CONTENT_LENGTH = int(os.environ.get("API_MAX_CONTENT_LENGTH", 1024 * 1024))
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300/60")  # requests/seconds per token
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/300")  # attempts/seconds per IP+email
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - werkzeug's method name; slow on purpose, against guessing
 
 
 class TestConfig(Config):
@@ -51,6 +52,9 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_SERVER = ""
+    # One PBKDF2 round: tests log in thousands of times and guard no real password (the production
+    # default is checked by tests/foundation/test_auth.py).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # noqa: S105 - a method name, not a password
 
 
 class ProductionConfig(Config):

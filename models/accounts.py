@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,6 +18,7 @@ from models.policy import ROLE_LABELS, USER_ROLES, role_can
 
 __all__ = ["ROLE_LABELS", "USER_ROLES", "User", "user_schools"]
 
+DEFAULT_PASSWORD_HASH = "scrypt"  # noqa: S105 - the method (slow on purpose), as in config.Config
 
 user_schools = Table(
     "user_schools",
@@ -62,8 +65,8 @@ class User(Audited, TimestampMixin, db.Model):
         return str(self.id)
 
     def set_password(self, password: str) -> None:
-        """Hash and store a password (scrypt)."""
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """Hash and store a password (scrypt unless the app's PASSWORD_HASH_METHOD says otherwise)."""
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         """Whether `password` matches the stored hash."""
@@ -86,3 +89,19 @@ class User(Audited, TimestampMixin, db.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+def password_hash_method() -> str:
+    """The current app's PASSWORD_HASH_METHOD, or scrypt outside an app (the CLI has one too)."""
+    # Imported here: models stay usable without Flask; only this setting is read from the app.
+    from flask import current_app, has_app_context
+
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD", DEFAULT_PASSWORD_HASH)
+    return DEFAULT_PASSWORD_HASH
+
+
+@lru_cache(maxsize=8)
+def dummy_password_hash(method: str) -> str:
+    """A hash of nothing anyone knows, made with `method`: checking it costs what a real check does."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)

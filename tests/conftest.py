@@ -7,10 +7,15 @@ so tests run against the database's own rules (the append-only triggers) and not
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import itertools
 import os
 import re
 import shutil
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
@@ -85,29 +90,163 @@ def make_config(tmp_path, **overrides):
 
 
 @pytest.fixture
-def app_config() -> dict:
-    """Settings a test module overrides for its app (say FIXED_TODAY)."""
-    return {}
+def app_config(request) -> dict:
+    """Settings a test module overrides for its app (say FIXED_TODAY); one test: @pytest.mark.app_config."""
+    marker = request.node.get_closest_marker("app_config")
+    return dict(marker.kwargs) if marker else {}
+
+
+# Saved states of a test's database (and uploads), SQLite only: lineage -> Saved. A lineage is the
+# app's settings then each world fixture built on top, so a state is reused only by a test that would
+# have built exactly it; each test still gets its own copy to write to.
+_SNAPSHOTS: dict[tuple, Saved] = {}
+_snapshot_ids = itertools.count()
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A saved state: its folder, the fixture's value, the files' digest, and whether its checks passed."""
+
+    folder: Path
+    value: object
+    digest: str
+    clean: bool
+
+
+def _check_stores() -> tuple[dict, dict]:
+    """Stored engine rows and open flags that differ from what the engines compute now."""
+    db.session.remove()
+    return store_checks.differences(db.session), store_checks.flag_differences(db.session)
+
+
+class Snapshots:
+    """A test's SQLite file and uploads, saved after each world fixture once per run, copied in later.
+
+    Building a world row by row (each flush refreshing the stores) costs far more than copying a file.
+    A saved state is restored only if the test's files still hold the previous saved state exactly
+    (same bytes): anything a fixture wrote outside a snapshot makes the rest of the test build as usual.
+    """
+
+    def __init__(self, root: Path, db_file: Path, uploads: Path, lineage: tuple | None) -> None:
+        self.root, self.db_file, self.uploads = root, db_file, uploads
+        self.lineage = lineage
+        self.saved: Saved | None = None  # the state the files were last left in by a snapshot
+
+    def __call__(self, build, *args):
+        """build(*args) on first use for this lineage (then saved); later, the saved state and value."""
+        if self.lineage is None or PG_URL:
+            return build(*args)
+        if not self.unchanged():
+            self.lineage = None  # written outside a snapshot: this test's later states are its own
+            return build(*args)
+        return self.step(f"{build.__module__}.{build.__qualname__}", build, *args)
+
+    def step(self, name: str, build, *args):
+        """Restore the state saved as `name` after the current lineage, or build and save it."""
+        key = (*self.lineage, name)
+        saved = _SNAPSHOTS.get(key)
+        if saved:
+            self._close()
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.db_file}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(saved.folder / "test.db", self.db_file)
+            shutil.rmtree(self.uploads, ignore_errors=True)
+            if (saved.folder / "uploads").exists():
+                shutil.copytree(saved.folder / "uploads", self.uploads)
+            self.lineage, self.saved = key, saved
+            return copy.deepcopy(saved.value)
+        value = build(*args)
+        digest = self._current_digest()
+        if Path(f"{self.db_file}-wal").exists():  # a connection is still open: the file is not whole
+            self.lineage = None
+            return value
+        folder = self.root / f"snapshot-{next(_snapshot_ids)}"
+        folder.mkdir()
+        shutil.copyfile(self.db_file, folder / "test.db")
+        if self.uploads.exists():
+            shutil.copytree(self.uploads, folder / "uploads")
+        differences, stale_flags = _check_stores()
+        clean = not any(differences.values()) and not any(stale_flags.values())
+        self._close()
+        self.saved = _SNAPSHOTS[key] = Saved(folder, copy.deepcopy(value), digest, clean)
+        self.lineage = key
+        return value
+
+    def unchanged(self) -> bool:
+        """Whether the files still hold, byte for byte, the state the last snapshot left them in."""
+        return self.saved is not None and self._current_digest() == self.saved.digest
+
+    def _close(self) -> None:
+        """Close every connection, so the write-ahead log is folded into the file."""
+        db.session.remove()
+        db.engine.dispose()
+
+    def _current_digest(self) -> str:
+        """Hash of the database file and every upload, read with no connection open."""
+        self._close()
+        digest = hashlib.sha1(self.db_file.read_bytes())  # noqa: S324 - a change check, not security
+        if self.uploads.exists():
+            for path in sorted(p for p in self.uploads.rglob("*") if p.is_file()):
+                digest.update(str(path.relative_to(self.uploads)).encode())
+                digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+
+_COMPILED: dict[tuple, tuple] = {}  # kind of engine -> (dialect, compiled-statement cache)
+
+
+def share_compiled_sql(engine, options: dict) -> None:
+    """Let this test's engine reuse the SQL earlier tests' engines compiled (same server and options)."""
+    # SQLAlchemy caches compiled statements per engine, keyed by the engine's dialect object, and every
+    # test builds a new engine: without this each test recompiles the engines' large queries (most of
+    # a teardown's checks). A dialect holds no per-engine state beyond its driver, options and server.
+    kind = (engine.url.drivername, engine.url.host, engine.url.port, repr(sorted(options.items())))
+    if kind not in _COMPILED:
+        _COMPILED[kind] = (engine.dialect, engine._compiled_cache)
+        return
+    engine.dialect, engine._compiled_cache = _COMPILED[kind]
+    engine.pool._dialect = engine.dialect
+
+
+def _fresh_stores(migrated_sqlite: Path | None, db_file: Path, today: date) -> None:
+    """The migrated, empty schema with the stored engine rows current for the pinned day."""
+    if migrated_sqlite:
+        shutil.copyfile(migrated_sqlite, db_file)
+    else:
+        _fresh_postgres()
+    # The stored engine rows, current for the pinned day: pages read them, and every write the
+    # test makes must keep them equal to what the engines compute (checked after the test).
+    stores.refresh_all(db.session, today)
+    db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def snapshot_root(tmp_path_factory):
+    """Where the saved database states of this run live."""
+    return tmp_path_factory.mktemp("snapshots")
 
 
 @pytest.fixture
-def app(tmp_path, migrated_sqlite, app_config):
+def app(tmp_path, snapshot_root, migrated_sqlite, app_config):
     """A new app on an empty, migrated database."""
-    if migrated_sqlite:
-        shutil.copyfile(migrated_sqlite, tmp_path / "test.db")
     app = create_app(make_config(tmp_path, **app_config))
+    today = app.config["FIXED_TODAY"]
+    snapshots = Snapshots(snapshot_root, tmp_path / "test.db", Path(app.config["UPLOAD_DIR"]),
+                          (repr(sorted(app_config.items())),) if migrated_sqlite else None)
+    app.extensions["tests.snapshots"] = snapshots
     with app.app_context():
-        if PG_URL:
-            _fresh_postgres()
-        # The stored engine rows, current for the pinned day: pages read them, and every write the
-        # test makes must keep them equal to what the engines compute (checked after the test).
-        stores.refresh_all(db.session, app.config["FIXED_TODAY"])
-        db.session.commit()
+        share_compiled_sql(db.engine, app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        if migrated_sqlite:
+            snapshots.step("fresh", _fresh_stores, migrated_sqlite, snapshots.db_file, today)
+        else:
+            _fresh_stores(None, snapshots.db_file, today)
     yield app
     with app.app_context():
-        db.session.remove()
-        differences = store_checks.differences(db.session)
-        stale_flags = store_checks.flag_differences(db.session)
+        if snapshots.lineage is not None and snapshots.unchanged() and snapshots.saved.clean:
+            # The same bytes as a saved state whose checks passed: the checks would pass again.
+            differences, stale_flags = {}, {}
+        else:
+            differences, stale_flags = _check_stores()
         db.session.remove()
         db.engine.dispose()
     assert not any(differences.values()), f"stored engine rows out of date: {differences}"
@@ -125,6 +264,12 @@ def client(app):
 def runner(app):
     """CLI runner."""
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def snapshot(app):
+    """Call as snapshot(build, *args) in a world fixture: built once per run on SQLite, then copied."""
+    return app.extensions["tests.snapshots"]
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from models.accounts import User
+from models.accounts import User, password_hash_method
 from models.org import Agency, District, School
 from models.people import Assignment, Person
 
 _seq = itertools.count(1)
-_HASHES: dict[str, str] = {}  # scrypt is slow on purpose; hash each test password once per run
+_HASHES: dict[tuple[str, str], str] = {}  # (method, password) -> hash: each hashed once per run
 
 
 def make_district(session: Session, **overrides) -> District:
@@ -71,10 +71,11 @@ def make_user(session: Session, role: str, *, email: str | None = None, schools=
     """An account with a known password."""
     user = User(email=email or f"{role}{next(_seq)}@example.org", role=role,
                 schools=list(schools), agency=agency, person=person)
-    if password not in _HASHES:
+    key = (password_hash_method(), password)
+    if key not in _HASHES:
         user.set_password(password)
-        _HASHES[password] = user.password_hash
-    user.password_hash = _HASHES[password]
+        _HASHES[key] = user.password_hash
+    user.password_hash = _HASHES[key]
     session.add(user)
     session.flush()
     return user

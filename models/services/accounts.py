@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models.accounts import USER_ROLES, User
+from models.accounts import USER_ROLES, User, dummy_password_hash, password_hash_method
 from models.errors import ValidationFailed
 from models.org import Agency, School
 from models.people import Person
@@ -66,7 +66,7 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
     user = find_user(session, email or "")
     if user is None:
         # Spend the same hashing time as a real check so timing does not reveal unknown emails.
-        User(password_hash=_DUMMY_HASH).check_password(password or "")
+        User(password_hash=dummy_password_hash(password_hash_method())).check_password(password or "")
         return None
     locked_until = user.locked_until
     if locked_until is not None and locked_until.tzinfo is None:
@@ -85,11 +85,6 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
     user.last_login_at = now
     session.flush()
     return user
-
-
-_DUMMY_HASH = ("scrypt:32768:8:1$0000000000000000$"
-               "0c1ee8d2b4a6d84a0b6b2c6e1c1e8f3f1b36f3c0c3f3b0d5e3a7e3e54f1c0a7d"
-               "5c2b7a1f0c0e9b6a3d2f1e0c9b8a7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a")
 
 
 def save_user(session: Session, data: dict, user: User | None = None) -> User:

@@ -22,10 +22,15 @@ def make_token(session, email: str, name: str = "test") -> str:
     return secret
 
 
-@pytest.fixture
-def tokens(session, world):  # noqa: F811
+def build_tokens(session, world):  # noqa: F811
     """One API token per role in the world."""
     return SimpleNamespace(**{role: make_token(session, email) for role, email in world.emails.items()})
+
+
+@pytest.fixture
+def tokens(session, world, snapshot):  # noqa: F811
+    """The tokens above, made once per run on SQLite and copied into each test's database."""
+    return snapshot(build_tokens, session, world)
 
 
 class Api:
@@ -51,8 +56,7 @@ def api(client):
     return Api(client)
 
 
-@pytest.fixture
-def training(session, world):  # noqa: F811
+def build_training(session, world):  # noqa: F811
     """Courses and requirements over the world: the SRO and the teachers have items due."""
     from datetime import date
 
@@ -70,3 +74,9 @@ def training(session, world):  # noqa: F811
     session.commit()
     return SimpleNamespace(courses=SimpleNamespace(basic=basic.id, pbis=pbis.id, bias=bias.id),
                            reqs=SimpleNamespace(**{k: v.id for k, v in vars(reqs).items()}))
+
+
+@pytest.fixture
+def training(session, world, snapshot):  # noqa: F811
+    """The courses above, made once per run on SQLite and copied into each test's database."""
+    return snapshot(build_training, session, world)

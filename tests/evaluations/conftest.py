@@ -16,8 +16,7 @@ from tests.factories import make_agency, make_assignment, make_person, make_scho
 CYCLE = "2025-2026"
 
 
-@pytest.fixture
-def ew(app, session):
+def build_ew(session):
     """Schools A and B; SRO and teacher at A, teacher at B; principals, supervisors, staff accounts."""
     a, b = make_school(session, "Adams High"), make_school(session, "Burr Middle")
     agency, other = make_agency(session, "Metro PD"), make_agency(session, "County Sheriff")
@@ -46,6 +45,12 @@ def ew(app, session):
                            teacher_b=teacher_b.id, boss=boss.id,
                            emails={k: u.email for k, u in users.items()},
                            users={k: u.id for k, u in users.items()})
+
+
+@pytest.fixture
+def ew(app, session, snapshot):
+    """The evaluation world above, built once per run on SQLite and copied into each test's database."""
+    return snapshot(build_ew, session)
 
 
 def user(session, ew, key) -> User:

@@ -37,8 +37,7 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def evs(session, ew):
+def build_evs(session, ew):
     """A draft and a submitted evaluation of the SRO, and a final one of the teacher."""
     principal = user(session, ew, "principal")
     draft = start(session, ew, ew.sro, TODAY)
@@ -51,6 +50,12 @@ def evs(session, ew):
     svc.acknowledge_evaluation(session, final, user=user(session, ew, "teacher"), response=None, today=TODAY)
     session.commit()
     return {"draft": draft.id, "submitted": submitted.id, "final": final.id}
+
+
+@pytest.fixture
+def evs(session, ew, snapshot):
+    """The evaluations above, built once per run on SQLite and copied into each test's database."""
+    return snapshot(build_evs, session, ew)
 
 
 @pytest.mark.parametrize("role", ROLES)

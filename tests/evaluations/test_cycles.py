@@ -19,8 +19,7 @@ VALID = {"year_end_month": "6", "year_end_day": "15", "sro_annual": "y",
          "school_personnel_first_review_days": ""}
 
 
-@pytest.fixture
-def setup(app, session):
+def build_setup(session):
     school = make_school(session, "Adams High")
     teacher = make_person(session, person_type="teacher")
     make_assignment(session, teacher, [school], start_date=date(2026, 9, 1))
@@ -28,6 +27,12 @@ def setup(app, session):
     make_user(session, "coordinator", email="coord@example.org")
     session.commit()
     return teacher.id
+
+
+@pytest.fixture
+def setup(app, session, snapshot):
+    """The teacher above (their id), built once per run on SQLite and copied into each test's database."""
+    return snapshot(build_setup, session)
 
 
 @pytest.mark.parametrize("role,status", [("hr", 200), ("coordinator", 403)])

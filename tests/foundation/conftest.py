@@ -9,8 +9,7 @@ import pytest
 from tests.factories import make_agency, make_assignment, make_person, make_school, make_user
 
 
-@pytest.fixture
-def world(app, session):
+def build_world(session):
     """Schools A and B, people at each, an SRO of an agency, and accounts for every role."""
     a = make_school(session, "Adams High")
     b = make_school(session, "Burr Middle")
@@ -37,3 +36,9 @@ def world(app, session):
                            teacher_a=teacher_a.id, teacher_b=teacher_b.id, sro=sro.id,
                            other_sro=other_sro.id,
                            emails={role: u.email for role, u in users.items()})
+
+
+@pytest.fixture
+def world(app, session, snapshot):
+    """The world above, built once per run on SQLite and copied into each test's database."""
+    return snapshot(build_world, session)

@@ -37,8 +37,7 @@ PROTECTED = ("audit_events", "completions", "evaluations", "evaluation_ratings",
              "evaluation_amendments", "people")
 
 
-@pytest.fixture
-def history(session, ew):  # noqa: F811 - the imported fixture
+def build_history(session, ew):  # noqa: F811 - the imported fixture
     """The SRO's completion; the teacher's final evaluation (amended); a draft and a submitted one."""
     principal = user(session, ew, "principal")
     course = make_course(session, "SRO-101", title="Basic SRO")
@@ -58,6 +57,12 @@ def history(session, ew):  # noqa: F811 - the imported fixture
     session.commit()
     return SimpleNamespace(ew=ew, completion=completion.id, final=final.id, draft=draft.id,
                            submitted=submitted.id, final_assignment=final.assignment_id)
+
+
+@pytest.fixture
+def history(session, ew, snapshot):  # noqa: F811 - the imported fixture
+    """The history above, built once per run on SQLite and copied into each test's database."""
+    return snapshot(build_history, session, ew)
 
 
 def _snapshot(session) -> dict[str, list[tuple]]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
-from models.accounts import User
+from config import Config, ProductionConfig
+from models.accounts import User, dummy_password_hash
 from tests.conftest import csrf_token
 
 
@@ -63,10 +65,23 @@ def test_repeated_failures_lock_the_account(client, auth, session, world):
     assert user.locked_until is not None
 
 
+@pytest.mark.app_config(PASSWORD_HASH_METHOD=Config.PASSWORD_HASH_METHOD)  # production's, not tests'
 def test_passwords_are_stored_hashed(session, world):
     user = session.scalar(select(User).where(User.email == world.emails["hr"]))
     assert user.password_hash.startswith("scrypt:")
     assert "correct-horse-battery" not in user.password_hash
+
+
+def test_production_hashes_passwords_with_scrypt(app):
+    assert Config.PASSWORD_HASH_METHOD == ProductionConfig.PASSWORD_HASH_METHOD == "scrypt"
+    user = User(email="x@example.org", role="staff")
+    user.set_password("correct-horse-battery")  # no app: the model's own default
+    assert user.password_hash.startswith("scrypt:32768:8:1$") and user.check_password("correct-horse-battery")
+    with app.app_context():  # the tests' cheap method, read from the app's config
+        user.set_password("correct-horse-battery")
+    assert user.password_hash.startswith("pbkdf2:sha256:1$")
+    # Unknown emails are checked against a stand-in hash made with the same (costly) method.
+    assert dummy_password_hash("scrypt").startswith("scrypt:32768:8:1$")
 
 
 def test_security_headers_and_cookie_flags(client):

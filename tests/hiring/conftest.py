@@ -15,8 +15,7 @@ from tests.factories import make_agency, make_school, make_user
 ROLES = ("admin", "hr", "coordinator", "principal", "principal_b", "supervisor", "staff", "panelist")
 
 
-@pytest.fixture
-def hw(app, session):
+def build_hw(session):
     """Vacancy at Adams High; panel: principal (administrator seat), panelist (teacher), a parent."""
     a = make_school(session, "Adams High")
     b = make_school(session, "Burr Middle")
@@ -45,3 +44,9 @@ def hw(app, session):
                            c1=c1.id, c2=c2.id, admin_seat=admin_seat.id, teacher_seat=teacher_seat.id,
                            parent_seat=parent_seat.id, users={r: u.id for r, u in users.items()},
                            emails={r: u.email for r, u in users.items()})
+
+
+@pytest.fixture
+def hw(app, session, snapshot):
+    """The hiring world above, built once per run on SQLite and copied into each test's database."""
+    return snapshot(build_hw, session)

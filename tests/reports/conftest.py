@@ -23,8 +23,7 @@ from tests.foundation.conftest import world  # noqa: F401 - fixture
 from tests.training.factories import make_completion, make_course, make_requirement
 
 
-@pytest.fixture
-def rw(world, session):  # noqa: F811
+def build_rw(session, world):  # noqa: F811
     """The foundation world plus training, hiring and flags (see the module docstring)."""
     basic = make_course(session, "BASIC", hours=40)
     pbis = make_course(session, "PBIS", hours=3)
@@ -47,3 +46,9 @@ def rw(world, session):  # noqa: F811
     session.add_all([open_v, filled])
     session.commit()
     return SimpleNamespace(**vars(world), basic=basic.id, pbis=pbis.id)
+
+
+@pytest.fixture
+def rw(world, session, snapshot):  # noqa: F811
+    """The reporting world above, built once per run on SQLite and copied into each test's database."""
+    return snapshot(build_rw, session, world)

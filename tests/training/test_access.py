@@ -65,8 +65,7 @@ def _posts(w):
     ]
 
 
-@pytest.fixture
-def world(app, session):
+def build_world(session, upload_dir):
     """Schools A and B, an agency SRO at A, teachers at A and B, certificates, one account per role."""
     a, b = make_school(session, "Adams High"), make_school(session, "Burr Middle")
     agency = make_agency(session, "Metro PD")
@@ -76,7 +75,7 @@ def world(app, session):
         make_assignment(session, person, [school])
     course = make_course(session, code="MOU-JOINT")
     req = make_requirement(session, course, roles=("sro", "teacher"))
-    name, kind = store_certificate(app.config["UPLOAD_DIR"], b"%PDF-1.4 certificate")
+    name, kind = store_certificate(upload_dir, b"%PDF-1.4 certificate")
     sro_comp = make_completion(session, sro, course, TODAY.replace(month=1),
                                certificate_file=name, certificate_type=kind, certificate_name="c.pdf")
     b_comp = make_completion(session, teacher_b, course, TODAY.replace(month=2),
@@ -90,6 +89,12 @@ def world(app, session):
                            course_code=course.code, requirement=req.id, sro_email=sro.email,
                            sro_completion=sro_comp.id, b_completion=b_comp.id,
                            emails={role: u.email for role, u in users.items()})
+
+
+@pytest.fixture
+def world(app, session, snapshot):
+    """The world above, built once per run on SQLite and copied (certificate too) into each test."""
+    return snapshot(build_world, session, app.config["UPLOAD_DIR"])
 
 
 def _login(auth, world, role):
