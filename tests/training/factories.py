@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from models.training import Completion, Course, Requirement, RequirementRole, Waiver
+from tests.factories import make_assignment, make_district, make_person, make_school
 
 _seq = itertools.count(1)
 
@@ -49,3 +50,16 @@ def make_waiver(session: Session, person, requirement: Requirement, **overrides)
     session.add(waiver)
     session.flush()
     return waiver
+
+
+def overdue_sros(session: Session, count: int, today: date) -> dict:
+    """`count` SROs at one school, overdue: a requirement due 30 days after a start 60 days before `today`."""
+    make_district(session)
+    school = make_school(session)
+    course = make_course(session, code="SRO-40")
+    req = make_requirement(session, course, roles=("sro",), due_days=30)
+    people = [make_person(session, person_type="sro") for _ in range(count)]
+    start = today - timedelta(days=60)
+    assignments = [make_assignment(session, p, [school], start_date=start) for p in people]
+    session.commit()
+    return {"school": school, "course": course, "req": req, "people": people, "assignments": assignments}

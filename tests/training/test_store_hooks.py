@@ -20,8 +20,7 @@ from models.services import store_hooks, store_reads
 from models.stores import compliance_items
 from models.training import Completion
 from tests.conftest import ROOT, TODAY
-from tests.factories import make_assignment, make_district, make_person, make_school
-from tests.training.factories import make_completion, make_course, make_requirement
+from tests.training.factories import make_completion, overdue_sros
 
 CHECK_INSTALL = """
 from sqlalchemy.orm import Session
@@ -48,15 +47,7 @@ def test_importing_registers_nothing_and_create_app_installs_once():
 @pytest.fixture
 def world(session):
     """Three overdue SROs at one school (a requirement due 30 days after a start 60 days ago)."""
-    make_district(session)
-    school = make_school(session)
-    course = make_course(session, code="SRO-40")
-    req = make_requirement(session, course, roles=("sro",), due_days=30)
-    people = [make_person(session, person_type="sro") for _ in range(3)]
-    for p in people:
-        make_assignment(session, p, [school], start_date=TODAY - timedelta(days=60))
-    session.commit()
-    return {"course": course, "req": req, "people": people}
+    return overdue_sros(session, 3, TODAY)
 
 
 def status(session, person) -> str | None:

@@ -33,21 +33,13 @@ from models.stores import (
 from models.training import RequirementRole
 from tests.conftest import PG_URL, TODAY
 from tests.factories import make_assignment, make_district, make_person, make_school
-from tests.training.factories import make_completion, make_course, make_requirement, make_waiver
+from tests.training.factories import make_completion, make_course, make_requirement, make_waiver, overdue_sros
 
 
 @pytest.fixture
 def world(session):
     """Two SROs at one school, a requirement due 30 days after a start 60 days ago (overdue)."""
-    make_district(session)
-    school = make_school(session)
-    course = make_course(session, code="SRO-40")
-    req = make_requirement(session, course, roles=("sro",), due_days=30)
-    people = [make_person(session, person_type="sro") for _ in range(2)]
-    assignments = [make_assignment(session, p, [school], start_date=TODAY - timedelta(days=60))
-                   for p in people]
-    session.commit()
-    return {"school": school, "course": course, "req": req, "people": people, "assignments": assignments}
+    return overdue_sros(session, 2, TODAY)
 
 
 def stored(session, person) -> dict[int, str]:
