@@ -132,8 +132,14 @@ def test_two_scheduler_processes_one_runs_other_waits(app, session, smtp, tmp_pa
     finally:
         for p in procs:
             p.send_signal(signal.SIGINT)
-        for p in procs:
-            p.wait(timeout=20)
+        try:
+            for p in procs:
+                p.wait(timeout=20)
+        finally:
+            for p in procs:
+                if p.poll() is None:  # a scheduler that did not stop must not outlive the test
+                    p.kill()
+                    p.wait()
     text = [log.read_text() for log in logs]
     session.expire_all()
     owners = set(session.scalars(select(JobRun.owner)))
