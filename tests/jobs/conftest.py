@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
 import threading
 from datetime import date
@@ -135,3 +136,13 @@ class DueTraining:
 
     def __call__(self, session, today):
         return training_items(session, today)
+
+
+def ctrl_c_reaches_child() -> None:
+    """Popen preexec_fn: the child gets Ctrl-C even when the suite was started in the background.
+
+    A non-interactive shell starts background commands with SIGINT ignored, and an ignored signal
+    stays ignored through fork and exec, so a scheduler started from such a suite would never see
+    the tests' Ctrl-C (a terminal or a process supervisor delivers it normally).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -21,6 +21,7 @@ from jobs.scheduler import build_scheduler, fire
 from models import db
 from models.jobruns import JobRun
 from tests.factories import make_district
+from tests.jobs.conftest import ctrl_c_reaches_child
 from tests.jobs.test_engines import DAY, _sro_with_training_due
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -122,7 +123,7 @@ def test_two_scheduler_processes_one_runs_other_waits(app, session, smtp, tmp_pa
            "--lease-seconds", "3", "--today", DAY.isoformat()]
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
     procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"),  # noqa: S603
-                              stderr=subprocess.STDOUT)
+                              stderr=subprocess.STDOUT, preexec_fn=ctrl_c_reaches_child)  # noqa: PLW1509
              for log in logs]
     try:
         deadline = time.monotonic() + 30
