@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session  # noqa: E402
 import models  # noqa: E402, F401  (registers every table)
 from models.base import Base  # noqa: E402
 from models.scoping import Scope  # noqa: E402
-from models.services import store_hooks  # noqa: E402
-from models.services.compliance import STATUSES, compliance_counts, compliance_rows  # noqa: E402
-from models.services.store_reads import compliance_source, compliance_summary_source  # noqa: E402
-from models.services.stores import refresh_all  # noqa: E402
+from models.services.stores import hooks as store_hooks  # noqa: E402
+from models.services.stores.reads import compliance_source, compliance_summary_source  # noqa: E402
+from models.services.stores.refresh import refresh_all  # noqa: E402
+from models.services.training.compliance import STATUSES, compliance_counts, compliance_rows  # noqa: E402
 
 TODAY = date(2026, 10, 15)
 DATA = ROOT / "bench" / "data"
@@ -158,7 +158,7 @@ def write_csv(path: Path, db: Path, rows: int, seed: int = 7) -> None:
 
 def import_only(db: Path, csv_path: Path) -> None:
     """Child process: import the CSV and print the time (peak memory is read by the parent)."""
-    from models.services.training_import import import_roster
+    from models.services.training.roster_import import import_roster
 
     engine = create_engine(f"sqlite:///{db}")
     with Session(engine) as session:

@@ -30,9 +30,9 @@ import models  # noqa: E402, F401
 from jobs import flag_overdue, send_email  # noqa: E402
 from models.base import Base  # noqa: E402
 from models.notifications import Flag, OutboxMessage  # noqa: E402
-from models.services import store_hooks  # noqa: E402
-from models.services.mailer import MailSettings  # noqa: E402
-from models.services.stores import ensure_current  # noqa: E402
+from models.services.reminders.mailer import MailSettings  # noqa: E402
+from models.services.stores import hooks as store_hooks  # noqa: E402
+from models.services.stores.refresh import ensure_current  # noqa: E402
 
 # bench/compliance.py (the Step 4 benchmark) builds the statewide dataset; reuse its builder.
 _spec = importlib.util.spec_from_file_location("bench_compliance", ROOT / "bench" / "compliance.py")

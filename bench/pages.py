@@ -35,8 +35,8 @@ from models.notifications import Flag  # noqa: E402
 from models.org import School  # noqa: E402
 from models.people import Assignment, Person, assignment_schools  # noqa: E402
 from models.reports import ComplianceSnapshot  # noqa: E402
-from models.services.reports import REPORTS  # noqa: E402
-from models.services.stores import STORES, refresh_all, store_day  # noqa: E402
+from models.services.reports.builders import REPORTS  # noqa: E402
+from models.services.stores.refresh import STORES, refresh_all, store_day  # noqa: E402
 from models.stores import school_people, training_hours  # noqa: E402
 from tracker import create_app  # noqa: E402
 

@@ -27,8 +27,8 @@ from models import db  # noqa: E402
 from models.accounts import User  # noqa: E402
 from models.org import District, School  # noqa: E402
 from models.people import Assignment, Person  # noqa: E402
-from models.services.completion_batches import post_completions  # noqa: E402
-from models.services.stores import refresh_all  # noqa: E402
+from models.services.stores.refresh import refresh_all  # noqa: E402
+from models.services.training.completion_batches import post_completions  # noqa: E402
 from models.training import Course, Requirement, RequirementRole  # noqa: E402
 from tracker import create_app  # noqa: E402
 

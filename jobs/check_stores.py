@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from models.services.store_checks import check_and_repair
+from models.services.stores.checks import check_and_repair
 
 log = logging.getLogger("jobs.check_stores")
 

@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from models.seed.notifications import ensure_default_plan
-from models.services.reminders import DEFAULT_SOURCES, Source, flag_and_queue
-from models.services.stores import ensure_current
+from models.services.reminders.queueing import DEFAULT_SOURCES, Source, flag_and_queue
+from models.services.stores.refresh import ensure_current
 
 
 def run(session: Session, today: date, *, sources: Iterable[Source] = DEFAULT_SOURCES, **_) -> dict:

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from models.services.stores import ensure_current, refresh_all
+from models.services.stores.refresh import ensure_current, refresh_all
 
 
 def run(session: Session, today: date, *, force: bool = False, **_) -> dict:

@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from jobs.registry import JobSpec
 from models.jobruns import JobRun
-from models.services.owners import abandoned, aware, is_this_process, owner_gone
-from models.services.upserts import insert_ignoring_duplicates
+from models.services.infra.owners import abandoned, aware, is_this_process, owner_gone
+from models.services.infra.upserts import insert_ignoring_duplicates
 
 log = logging.getLogger("jobs.runs")
 MAX_ATTEMPTS = 3

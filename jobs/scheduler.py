@@ -27,9 +27,9 @@ from jobs import lease, runs
 from jobs.registry import JOBS, JobSpec
 from models.base import utcnow
 from models.org import District
-from models.services import store_hooks
-from models.services.mailer import MailSettings
-from models.services.owners import current_owner
+from models.services.infra.owners import current_owner
+from models.services.reminders.mailer import MailSettings
+from models.services.stores import hooks as store_hooks
 
 log = logging.getLogger("jobs.scheduler")
 MISFIRE_GRACE = 15 * 60  # a job missed by up to 15 minutes (a restart, a busy machine) still runs

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from jobs.send_email import Clock, deliver, pick_clock
 from models.notifications import OutboxMessage
-from models.services.mailer import MailSettings
-from models.services.owners import current_owner
-from models.services.upserts import insert_ignoring_duplicates
+from models.services.infra.owners import current_owner
+from models.services.infra.upserts import insert_ignoring_duplicates
+from models.services.reminders.mailer import MailSettings
 
 
 def run(session: Session, today: date, *, settings: MailSettings | None = None, now: datetime | None = None,

@@ -12,9 +12,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
-from models.services import outbox
-from models.services.mailer import Connection, MailSettings, Outcome, build_message
-from models.services.owners import current_owner
+from models.services.infra.owners import current_owner
+from models.services.reminders import outbox
+from models.services.reminders.mailer import Connection, MailSettings, Outcome, build_message
 
 Clock = Callable[[], datetime]
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from models.org import School
 from models.reports import ComplianceSnapshot
 from models.scoping import Scope, not_ended
-from models.services.compliance import MET
-from models.services.store_reads import compliance_summary_source
-from models.services.stores import ensure_current
+from models.services.stores.reads import compliance_summary_source
+from models.services.stores.refresh import ensure_current
+from models.services.training.compliance import MET
 from models.stores import school_people
 
 

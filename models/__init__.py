@@ -11,7 +11,6 @@ from models.notifications import Flag, OutboxMessage, ReminderStep  # noqa: F401
 from models.org import Agency, District, School  # noqa: F401
 from models.people import Assignment, Person  # noqa: F401
 from models.reports import ComplianceSnapshot, OutcomeCount, SelfAssessmentItem  # noqa: F401
-from models.services import stores as _stores  # noqa: E402, F401  (registers the store refresh hook)
 from models.stores import (  # noqa: F401
     compliance_items,
     compliance_people,

@@ -87,7 +87,7 @@ class SelfAssessmentItem(Audited, TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(20), default="not_started")
     owner: Mapped[str | None] = mapped_column(String(200))
     notes: Mapped[str | None] = mapped_column(Text)
-    # Names a computed measure in models.services.self_assessment.EVIDENCE (None: no data can tell).
+    # Names a computed measure in models.services.reports.self_assessment.EVIDENCE (None: no data can tell).
     evidence_key: Mapped[str | None] = mapped_column(String(40))
 
     @property

@@ -72,7 +72,7 @@ class Scope:
     """Whose records a read may return, built once per request or job and passed to every read.
 
     `people` is a condition over Person (None: everyone in the district); the store reads
-    (models/services/store_reads.py) refuse anything that is not a Scope, so a read cannot
+    (models/services/stores/reads.py) refuse anything that is not a Scope, so a read cannot
     forget it. "People at these schools" is always `assigned_to_schools`: a current or upcoming
     assignment there (an ended one no longer counts).
     """

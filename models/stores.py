@@ -1,8 +1,8 @@
 """Stored engine results: the compliance and evaluation-due rows of every person, as of one day.
 
-The engines (models/services/compliance.py, evaluation_due.py) compute these rows with one
+The engines (models/services/training/compliance.py, evaluation_due.py) compute these rows with one
 set-based query; at statewide scale that takes seconds, too slow for every page view. These tables
-hold their output for the day in `store_states.as_of`; models/services/stores.py refreshes them
+hold their output for the day in `store_states.as_of`; models/services/stores/refresh.py refreshes them
 in full once a day and per person or requirement inside the transaction of every write that
 changes an input, and reads them only when they are current for the requested day.
 They hold no foreign keys: they are a cache, rebuilt from the source tables at any time.

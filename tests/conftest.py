@@ -22,7 +22,8 @@ from flask_migrate import upgrade
 
 from config import TestConfig
 from models import db
-from models.services import store_checks, stores
+from models.services.stores import checks as store_checks
+from models.services.stores import refresh as stores
 from tracker import ROOT, create_app
 
 TODAY = date(2026, 10, 15)

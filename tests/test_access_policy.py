@@ -29,10 +29,10 @@ from models.policy import USER_ROLES, role_can
 from models.scoping import person_scope
 from models.seed.evaluations import seed_templates
 from models.seed.notifications import seed_reminder_plan
-from models.services import evaluation_access
-from models.services import evaluations as eval_svc
-from models.services.hiring import vacancy_scope
-from models.services.reports import REPORTS
+from models.services.evaluations import access as evaluation_access
+from models.services.evaluations import workflow as eval_svc
+from models.services.hiring.vacancies import vacancy_scope
+from models.services.reports.builders import REPORTS
 from models.training import Completion, Course, Requirement
 from tests.conftest import TODAY, AuthActions, csrf_token
 from tests.foundation.conftest import world  # noqa: F401 - fixture
@@ -233,7 +233,7 @@ def _api_headers(rule, role, w) -> dict:
 @pytest.fixture(autouse=True)
 def _tokens(pw, session):
     """An API token per role (the API authenticates by token, not by the session cookie)."""
-    from models.services.api_tokens import create_api_token
+    from models.services.accounts.api_tokens import create_api_token
     pw.tokens = {}
     for user in session.scalars(select(User)):
         _, secret = create_api_token(session, user, "access test", datetime(2026, 10, 15, 12, tzinfo=UTC))

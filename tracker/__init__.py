@@ -30,7 +30,7 @@ def create_app(config: object = Config) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the database, login, CSRF, migrations and the request hooks."""
     from models import db
-    from models.services import store_hooks
+    from models.services.stores import hooks as store_hooks
     from tracker import security
     from tracker.extensions import csrf, login_manager, migrate
 

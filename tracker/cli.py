@@ -12,7 +12,7 @@ from models import db
 from models.audit import set_actor
 from models.errors import ValidationFailed
 from models.seed import demo
-from models.services.accounts import create_user
+from models.services.accounts.users import create_user
 from tracker.security import today
 
 DEMO_JOBS = ("refresh-stores", "flag-overdue", "snapshot-compliance")

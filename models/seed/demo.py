@@ -12,7 +12,7 @@ from models.org import Agency, District, School
 from models.people import Assignment, Person
 from models.seed import evaluations, hiring, notifications, reports, training
 from models.seed.roster import FIRST, LAST, SRO_PLAN, STAFF_PLAN
-from models.services.accounts import create_user
+from models.services.accounts.users import create_user
 
 DISTRICT = "Riverside Unified School District"
 AGENCY = "Riverside Police Department"

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from models.accounts import User
 from models.evaluations import CycleRule, Evaluation, EvaluationTemplate, Recognition, TemplateCriterion
-from models.services import evaluations as svc
-from models.services.evaluation_due import evaluation_due_rows
-from models.services.recognition import create_recognition
+from models.services.evaluations import workflow as svc
+from models.services.evaluations.due import evaluation_due_rows
+from models.services.evaluations.recognition import create_recognition
 
 TRAINING = "training_compliance"
 # (title, guidance, weight, source)

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from models.accounts import User
 from models.hiring import BACKGROUND_CHECKS, SelectionCriterion, Vacancy
 from models.org import Agency, School
-from models.services import hiring as svc
-from models.services.hiring_decision import appoint
-from models.services.hiring_panel import add_member, finalize_scoring, save_scores
-from models.services.hiring_screening import record_screening
+from models.services.hiring import vacancies as svc
+from models.services.hiring.decision import appoint
+from models.services.hiring.panel import add_member, finalize_scoring, save_scores
+from models.services.hiring.screening import record_screening
 
 # (title, description, kind, weight, sensitive): domain reference §3, editable by HR afterwards.
 SRO_CRITERIA = [

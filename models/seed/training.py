@@ -17,8 +17,8 @@ from models.accounts import User
 from models.people import Person
 from models.seed.roster import FIRST, LAST, SRO_PLAN, STAFF_PLAN
 from models.seed.training_catalog import seed_catalog
-from models.services.sqldates import add_months_py
-from models.services.stores import refresh_people
+from models.services.infra.sqldates import add_months_py
+from models.services.stores.refresh import refresh_people
 from models.training import Completion, Course, Requirement, Waiver
 
 COORDINATOR = "coordinator@riverside.example"

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from models.accounts import User
-from models.services.api_tokens import create_api_token
+from models.services.accounts.api_tokens import create_api_token
 from tests.foundation.conftest import world  # noqa: F401 - re-exported fixture
 
 NOW = datetime(2026, 10, 15, 12, 0, tzinfo=UTC)

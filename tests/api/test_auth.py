@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, text
 
 from models.api_tokens import ApiToken
-from models.services.api_tokens import hash_secret, revoke_api_token
+from models.services.accounts.api_tokens import hash_secret, revoke_api_token
 from tests.api.conftest import NOW
 
 

@@ -9,8 +9,8 @@ from sqlalchemy import select, text
 
 from models.accounts import User
 from models.api_tokens import CalendarFeed
-from models.services.api_tokens import create_calendar_feed, hash_secret, revoke_calendar_feed
-from models.services.evaluation_due import evaluation_due_rows
+from models.services.accounts.api_tokens import create_calendar_feed, hash_secret, revoke_calendar_feed
+from models.services.evaluations.due import evaluation_due_rows
 from tests.api.conftest import NOW
 from tests.training.factories import make_completion
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from models import db
 from models.api_tokens import RateLimitCounter
-from models.services.ratelimit import hit
+from models.services.accounts.ratelimit import hit
 from tests.conftest import csrf_token
 
 

@@ -10,7 +10,7 @@ import pytest
 from models.accounts import User
 from models.evaluations import Evaluation
 from models.seed.evaluations import seed_templates
-from models.services import evaluations as svc
+from models.services.evaluations import workflow as svc
 from tests.factories import make_agency, make_assignment, make_person, make_school, make_user
 
 CYCLE = "2025-2026"

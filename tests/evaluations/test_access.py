@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from models.services import evaluations as svc
+from models.services.evaluations import workflow as svc
 from tests.evaluations.conftest import login_fast, ratings, start, user
 
 TODAY = date(2026, 10, 15)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models.audit import AuditEvent
 from models.evaluations import CycleRule
 from models.org import District
-from models.services.evaluation_due import evaluation_due_rows
+from models.services.evaluations.due import evaluation_due_rows
 from tests.conftest import TODAY, post_form
 from tests.factories import make_assignment, make_person, make_school, make_user
 

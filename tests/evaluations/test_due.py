@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from models.evaluations import CycleRule, Evaluation
-from models.services.evaluation_due import evaluation_due_rows
+from models.services.evaluations.due import evaluation_due_rows
 from tests.evaluations.factories import make_template
 from tests.factories import make_agency, make_assignment, make_person, make_school
 

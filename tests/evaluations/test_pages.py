@@ -8,7 +8,7 @@ from datetime import date
 from flask.testing import FlaskClient
 
 from models.evaluations import Evaluation
-from models.services import evaluations as svc
+from models.services.evaluations import workflow as svc
 from tests.conftest import csrf_token
 from tests.evaluations.conftest import forget_request_state, login_fast, ratings, start, user
 

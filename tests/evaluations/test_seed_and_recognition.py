@@ -9,8 +9,8 @@ from sqlalchemy import select
 from models.evaluations import Evaluation, Recognition
 from models.seed.demo import seed_foundation
 from models.seed.evaluations import seed_evaluations
-from models.services.evaluation_due import evaluation_due_rows
-from models.services.recognition import create_recognition, nasro_practitioners
+from models.services.evaluations.due import evaluation_due_rows
+from models.services.evaluations.recognition import create_recognition, nasro_practitioners
 from tests.evaluations.conftest import login_fast, user
 from tests.factories import make_agency, make_assignment, make_person, make_school
 

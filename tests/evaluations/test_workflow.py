@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from models import db
 from models.errors import DomainError, ValidationFailed
 from models.evaluations import Evaluation, EvaluationRating
-from models.services import evaluations as svc
+from models.services.evaluations import workflow as svc
 from tests.evaluations.conftest import ratings, start, user
 
 TODAY = date(2026, 10, 15)
@@ -133,7 +133,7 @@ def test_two_concurrent_sessions_saving_one_draft_the_later_is_refused(app, sess
 
 
 def test_evaluation_keeps_its_template_version_when_template_is_revised(session, ew):
-    from models.services.evaluation_templates import revise_template
+    from models.services.evaluations.templates import revise_template
 
     ev = start(session, ew, ew.teacher, TODAY)
     old = ev.template

@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from models import db
 from models.evaluations import Evaluation
 from models.people import Assignment, Person
-from models.services import evaluations as svc
-from models.services.training import record_completion, verify_completion
+from models.services.evaluations import workflow as svc
+from models.services.training.completions import record_completion, verify_completion
 from models.training import Completion
 from tests.conftest import PG_URL, csrf_token, post_form
 from tests.evaluations.conftest import (

@@ -258,3 +258,27 @@ def test_route_modules_are_imported_only_by_their_package():
         wrong += [f"{m} -> {r}" for m, targets in sorted(runtime.items()) if m != pkg
                   for r in sorted(targets & routes)]
     assert not wrong, "route modules imported other than by their package:\n" + "\n".join(wrong)
+
+
+SERVICE_PACKAGES = {"accounts", "evaluations", "hiring", "infra", "people", "reminders", "reports", "stores",
+                    "training"}
+
+
+def test_services_are_grouped_in_packages_per_domain():
+    """models/services: packages per domain plus infra, no loose module, no prefix standing in for one."""
+    services = ROOT / "models" / "services"
+    loose = sorted(p.name for p in services.glob("*.py") if p.name != "__init__.py")
+    packages = {p.name for p in services.iterdir() if (p / "__init__.py").exists()}
+    assert loose == []
+    assert packages == SERVICE_PACKAGES
+    prefixed = sorted(
+        f"{pkg}/{p.name}"
+        for pkg in packages
+        for p in (services / pkg).glob("*.py")
+        if any(p.stem.startswith(f"{other.rstrip('s')}_") for other in packages)
+    )
+    assert prefixed == []
+    oversized = sorted(
+        f"{p.relative_to(services)}" for p in services.rglob("*.py") if len(p.read_text().splitlines()) > 400
+    )
+    assert oversized == []

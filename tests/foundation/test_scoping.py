@@ -63,7 +63,7 @@ def test_store_reads_take_a_scope_not_loose_keywords(app, session):
     from sqlalchemy import true
 
     from models.scoping import Scope
-    from models.services import store_reads
+    from models.services.stores import reads as store_reads
     with pytest.raises(TypeError):
         store_reads.compliance_source(session, TODAY)
     with pytest.raises(TypeError):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from models import db
 from models.notifications import Flag
-from models.services import store_checks
+from models.services.stores import checks as store_checks
 from models.stores import compliance_items, school_people
 
 

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from models.seed.hiring import seed_sro_criteria
-from models.services import hiring as svc
-from models.services.hiring_panel import add_member
+from models.services.hiring import vacancies as svc
+from models.services.hiring.panel import add_member
 from tests.conftest import TODAY
 from tests.factories import make_agency, make_school, make_user
 

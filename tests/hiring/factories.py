@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from models.hiring import BACKGROUND_CHECKS, Candidate, PanelMember
-from models.services import hiring as svc
-from models.services.hiring_panel import save_scores
-from models.services.hiring_screening import record_screening
+from models.services.hiring import vacancies as svc
+from models.services.hiring.panel import save_scores
+from models.services.hiring.screening import record_screening
 
 BACKGROUND_SECRET = "Arrest record sealed 2011, case 99-XJ"
 

@@ -13,7 +13,7 @@ from models.accounts import User
 from models.audit import AuditEvent
 from models.hiring import Candidate, PanelMember, Score, SelectionCriterion, StageTransition, Vacancy
 from models.people import Assignment
-from models.services.hiring_panel import finalize_scoring
+from models.services.hiring.panel import finalize_scoring
 from tests.conftest import TODAY, post_form
 from tests.hiring.factories import BACKGROUND_SECRET, advance, score, screen
 

@@ -15,7 +15,7 @@ from models.hiring import Candidate, SelectionCriterion, Vacancy
 from models.people import Person
 from models.seed.demo import seed_foundation
 from models.seed.hiring import SRO_CRITERIA, seed_hiring
-from models.services.exports import dataframe_to_csv_bytes, dataframe_to_xlsx_bytes, neutralize
+from models.services.infra.exports import dataframe_to_csv_bytes, dataframe_to_xlsx_bytes, neutralize
 from tests.conftest import TODAY
 
 

@@ -12,9 +12,9 @@ from models.audit import AuditEvent
 from models.errors import DomainError, ValidationFailed
 from models.hiring import Candidate, PanelMember, SelectionCriterion, Vacancy
 from models.people import Assignment, Person
-from models.services import hiring as svc
-from models.services.hiring_decision import appoint
-from models.services.hiring_panel import NO_ADMINISTRATOR, finalize_scoring, max_total, scorecard
+from models.services.hiring import vacancies as svc
+from models.services.hiring.decision import appoint
+from models.services.hiring.panel import NO_ADMINISTRATOR, finalize_scoring, max_total, scorecard
 from tests.conftest import TODAY
 from tests.factories import make_person
 from tests.hiring.factories import advance, score, screen

@@ -13,8 +13,8 @@ from aiosmtpd.controller import Controller
 
 from models.evaluations import CycleRule
 from models.people import Person
-from models.services.mailer import MailSettings
-from models.services.reminders import training_items
+from models.services.reminders.mailer import MailSettings
+from models.services.reminders.queueing import training_items
 from models.training import Completion
 from tests.training.factories import make_course, make_requirement
 

@@ -11,7 +11,7 @@ from jobs import flag_overdue
 from models.jobruns import JobRun
 from models.notifications import Flag, OutboxMessage
 from models.people import Person
-from models.services import flags
+from models.services.reminders import flags
 from tests.conftest import TODAY, post_form
 from tests.factories import make_agency, make_assignment, make_person, make_school, make_user
 from tests.training.factories import make_completion, make_course, make_requirement

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from jobs import flag_overdue, send_digests, send_email
 from models.notifications import EmailPreference, OutboxMessage, ReminderStep
 from models.seed.notifications import ensure_default_plan
-from models.services.email_prefs import unsubscribe_token
+from models.services.reminders.email_prefs import unsubscribe_token
 from tests.conftest import csrf_token, post_form
 from tests.factories import make_assignment, make_person, make_school, make_user
 from tests.jobs.conftest import DueTraining
@@ -144,7 +144,7 @@ def test_digest_unsubscribe_ignores_get_works_on_post_and_refuses_tampering(clie
 def test_unsubscribed_still_gets_escalations_but_not_optional_reminders(session, smtp, outbox_world):
     session.add(EmailPreference(email="hr@example.org", delivery="digest", unsubscribed_at=None))
     from models.base import utcnow
-    from models.services.email_prefs import unsubscribe
+    from models.services.reminders.email_prefs import unsubscribe
 
     unsubscribe(session, "tess@example.org", utcnow())
     unsubscribe(session, "hr@example.org", utcnow())

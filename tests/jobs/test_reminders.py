@@ -75,7 +75,7 @@ def test_message_is_multipart_with_stable_id_link_and_no_sensitive_details(sessi
     _day(session, smtp, DAY, source)
     msg = smtp.handler.messages()[0]
     row = session.scalar(select(OutboxMessage))
-    from models.services.mailer import message_id
+    from models.services.reminders.mailer import message_id
 
     assert msg["Message-ID"] == message_id(row, "district.example")
     assert msg.get_content_type() == "multipart/alternative"
@@ -155,7 +155,7 @@ def test_resolved_item_closes_flag_and_cancels_queued_reminder_in_the_same_trans
 
 
 def test_no_mail_server_sends_nothing_and_keeps_what_would_have_been(session):
-    from models.services.mailer import MailSettings
+    from models.services.reminders.mailer import MailSettings
 
     person = _world(session)
     source = DueTraining(session)

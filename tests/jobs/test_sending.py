@@ -22,9 +22,9 @@ from jobs import send_digests, send_email
 from models import db
 from models.jobruns import JobRun
 from models.notifications import DeliveryAttempt, EmailPreference, OutboxMessage
-from models.services import outbox
-from models.services.mailer import message_id
-from models.services.owners import current_owner
+from models.services.infra.owners import current_owner
+from models.services.reminders import outbox
+from models.services.reminders.mailer import message_id
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2026, 10, 15)

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from models.reports import OUTCOME_DIMENSIONS, OutcomeCount
-from models.services import outcomes as svc
+from models.services.reports import outcomes as svc
 from tests.conftest import post_form
 
 URL = "/reports/outcomes?term=2025-2026&measure=arrest"

@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import update
 
 from models.org import School
-from models.services import stores
+from models.services.stores import refresh as stores
 from models.stores import compliance_items
 from tests.conftest import TODAY
 from tests.factories import make_assignment, make_person

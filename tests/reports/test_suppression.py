@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.services.suppression import CountTable, build_table
+from models.services.reports.suppression import CountTable, build_table
 
 
 def _recoverable(table: CountTable) -> set[tuple[int, int]]:

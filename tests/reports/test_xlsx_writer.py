@@ -10,7 +10,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from models.services.xlsx import write_xlsx
+from models.services.infra.xlsx import write_xlsx
 
 
 def test_cells_round_trip_with_types_and_styles():

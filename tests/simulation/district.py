@@ -24,10 +24,10 @@ from models.scoping import Scope
 from models.seed.evaluations import seed_templates
 from models.seed.notifications import ensure_default_plan
 from models.seed.training_catalog import seed_catalog
-from models.services import evaluations as evaluation_svc
-from models.services import people as people_svc
-from models.services import training as training_svc
-from models.services.training_import import import_roster
+from models.services.evaluations import workflow as evaluation_svc
+from models.services.people import directory as people_svc
+from models.services.training import completions as training_svc
+from models.services.training.roster_import import import_roster
 from models.training import Completion, Course, Requirement
 from tests.factories import make_user
 
@@ -219,7 +219,7 @@ def _account(session: Session, person_id: int) -> User:
 
 def _evaluate(session: Session, staff: Staff, today: date) -> None:
     """Principals start and submit, the supervisor co-signs, people acknowledge (each now and then)."""
-    from models.services.store_reads import evaluation_due_source
+    from models.services.stores.reads import evaluation_due_source
 
     rng = staff.rng
     due = session.execute(evaluation_due_source(session, Scope.everyone(today))).all()

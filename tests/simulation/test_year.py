@@ -27,9 +27,11 @@ from jobs.scheduler import default_owner, execute
 from models import db
 from models.jobruns import JobRun
 from models.notifications import Flag, OutboxMessage
-from models.services import flags, store_checks, stores
-from models.services.mailer import MailSettings, message_id
-from models.services.reminders import load_plan, steps_reached
+from models.services.reminders import flags
+from models.services.reminders.mailer import MailSettings, message_id
+from models.services.reminders.queueing import load_plan, steps_reached
+from models.services.stores import checks as store_checks
+from models.services.stores import refresh as stores
 from models.stores import compliance_items, evaluation_due_items
 from tests.jobs.conftest import free_port
 from tests.simulation import district

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from models.audit import AuditEvent
-from models.services.training import store_certificate
+from models.services.training.completions import store_certificate
 from models.training import Completion, DistrictPreset, Waiver
 from tests.conftest import TODAY, csrf_token
 from tests.factories import make_agency, make_assignment, make_person, make_school, make_user

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models.audit import AuditEvent
-from models.services.compliance import (
+from models.services.training.compliance import (
     STATUSES,
     compliance_counts,
     compliance_rows,

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from sqlalchemy import insert
 
 from models.people import Assignment, Person, assignment_schools
-from models.services.compliance import compliance_rows
-from models.services.sqldates import add_months_py
+from models.services.infra.sqldates import add_months_py
+from models.services.training.compliance import compliance_rows
 from models.training import (
     Completion,
     Course,
@@ -145,7 +145,7 @@ def test_engine_agrees_with_reference(session, world, data):
 def test_month_arithmetic_same_in_sql_and_python(session, day, months):
     from sqlalchemy import Date, literal, select
 
-    from models.services.sqldates import add_months
+    from models.services.infra.sqldates import add_months
 
     sql = session.scalar(select(add_months(literal(day, Date), months)))
     assert sql == add_months_py(day, months) == reference.add_months(day, months)
@@ -154,7 +154,7 @@ def test_month_arithmetic_same_in_sql_and_python(session, day, months):
 def test_month_arithmetic_clamps_to_month_end(session):
     from sqlalchemy import Date, literal, select
 
-    from models.services.sqldates import add_months
+    from models.services.infra.sqldates import add_months
 
     cases = {(date(2025, 1, 31), 1): date(2025, 2, 28), (date(2024, 1, 31), 1): date(2024, 2, 29),
              (date(2024, 2, 29), 12): date(2025, 2, 28), (date(2025, 8, 31), 1): date(2025, 9, 30),

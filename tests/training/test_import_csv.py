@@ -7,7 +7,7 @@ import html
 import pytest
 from sqlalchemy import select
 
-from models.services import roster_files
+from models.services.training import roster_files
 from models.training import Completion
 from tests.factories import make_person
 from tests.training.factories import make_course

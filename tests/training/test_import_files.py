@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from models.errors import ValidationFailed
-from models.services import roster_files
+from models.services.training import roster_files
 from tests.training.roster_helpers import assert_clerk_sentence, cli_in_child, coordinator, counts, upload
 
 ROOT = Path(__file__).resolve().parents[2]

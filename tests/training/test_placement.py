@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from models.audit import AuditEvent
 from models.errors import ValidationFailed
 from models.people import Assignment
-from models.services import people as svc
+from models.services.people import directory as svc
 from tests.conftest import TODAY
 from tests.factories import make_person, make_school, make_user
 from tests.training.factories import make_completion, make_course, make_requirement

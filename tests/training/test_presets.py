@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from models.audit import AuditEvent
 from models.seed.training_catalog import seed_catalog
-from models.services.compliance import compliance_rows
+from models.services.training.compliance import compliance_rows
 from models.training import DistrictPreset
 from tests.conftest import TODAY, post_form
 from tests.factories import make_assignment, make_person, make_school, make_user

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from models.people import Assignment
 from models.seed.demo import seed_all
 from models.seed.training import seed_training
-from models.services.compliance import compliance_rows, unmet_before_assignment
+from models.services.training.compliance import compliance_rows, unmet_before_assignment
 from models.training import Completion, Course, DistrictPreset, Requirement, Waiver
 from tests.conftest import TODAY
 

@@ -16,7 +16,8 @@ from sqlalchemy import select
 
 from models.notifications import Flag
 from models.scoping import Scope
-from models.services import store_hooks, store_reads
+from models.services.stores import hooks as store_hooks
+from models.services.stores import reads as store_reads
 from models.stores import compliance_items
 from models.training import Completion
 from tests.conftest import ROOT, TODAY
@@ -24,7 +25,7 @@ from tests.training.factories import make_completion, overdue_sros
 
 CHECK_INSTALL = """
 from sqlalchemy.orm import Session
-from models.services import store_hooks
+from models.services.stores import hooks as store_hooks
 assert not store_hooks.installed(), "importing the module registered hooks"
 from tracker import create_app
 from config import TestConfig

@@ -19,10 +19,13 @@ from jobs.registry import get_job
 from models.evaluations import CycleRule
 from models.org import District
 from models.scoping import Scope
-from models.services import store_checks, store_hooks, store_reads, stores
-from models.services.compliance import compliance_rows, compliance_select
-from models.services.training import set_presets
-from models.services.training_import import import_roster
+from models.services.stores import checks as store_checks
+from models.services.stores import hooks as store_hooks
+from models.services.stores import reads as store_reads
+from models.services.stores import refresh as stores
+from models.services.training.completions import set_presets
+from models.services.training.compliance import compliance_rows, compliance_select
+from models.services.training.roster_import import import_roster
 from models.stores import (
     compliance_items,
     compliance_people,

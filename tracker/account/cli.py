@@ -8,8 +8,8 @@ from models import db
 from models.audit import set_actor
 from models.base import utcnow
 from models.errors import ValidationFailed
-from models.services.accounts import find_user
-from models.services.api_tokens import create_api_token
+from models.services.accounts.api_tokens import create_api_token
+from models.services.accounts.users import find_user
 from tracker.cli import fail_with
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from models import db
 from models.api_tokens import ApiToken, CalendarFeed
 from models.base import utcnow
-from models.services import api_tokens as svc
+from models.services.accounts import api_tokens as svc
 from tracker.account.blueprint import bp
 from tracker.account.forms import ActionForm, TokenForm
 from tracker.forms import submit

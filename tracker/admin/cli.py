@@ -13,7 +13,7 @@ from jobs.registry import JOBS, get_job
 from jobs.scheduler import default_owner, execute, run_scheduler
 from models import db
 from models.base import utcnow
-from models.services import store_checks
+from models.services.stores import checks as store_checks
 from tracker.security import today as district_today
 
 jobs_cli = AppGroup("jobs", help="Run scheduled jobs by hand.")

@@ -12,8 +12,8 @@ from models import db
 from models.base import utcnow
 from models.jobruns import JobRun, SchedulerLease
 from models.notifications import OUTBOX_STATUSES, RECIPIENT_ROLES, OutboxMessage, ReminderStep
-from models.services.mailer import MailSettings, render
-from models.services.reminder_plan import update_step
+from models.services.reminders.mailer import MailSettings, render
+from models.services.reminders.plan import update_step
 from tracker.admin.blueprint import bp
 from tracker.admin.forms import ActionForm, ReminderStepForm
 from tracker.forms import get_or_404, submit

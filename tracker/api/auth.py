@@ -14,7 +14,7 @@ from models.api_tokens import ApiToken
 from models.audit import set_actor
 from models.base import utcnow
 from models.policy import can, roles_with
-from models.services.api_tokens import find_api_token
+from models.services.accounts.api_tokens import find_api_token
 from tracker.api.problems import ApiProblem
 
 USE_RESOLUTION = timedelta(hours=1)

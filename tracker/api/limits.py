@@ -7,7 +7,7 @@ import time
 from flask import current_app, render_template, request
 
 from models import db
-from models.services.ratelimit import Verdict, hit, parse_limit
+from models.services.accounts.ratelimit import Verdict, hit, parse_limit
 
 DEFAULT_API_LIMIT = "300/60"  # requests per seconds, per token
 DEFAULT_LOGIN_LIMIT = "10/300"  # attempts per seconds, per IP and email

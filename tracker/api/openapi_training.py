@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from models.notifications import FLAG_KINDS
 from models.people import ROLES
-from models.services.completion_batches import MAX_ITEMS
-from models.services.compliance import STATUSES
-from models.services.evaluation_due import EVAL_STATUSES
+from models.services.evaluations.due import EVAL_STATUSES
+from models.services.training.completion_batches import MAX_ITEMS
+from models.services.training.compliance import STATUSES
 from tracker.api.openapi_builders import (
     DATE,
     ID,

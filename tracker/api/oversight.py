@@ -9,8 +9,8 @@ from models.evaluations import Evaluation
 from models.notifications import FLAG_KINDS, Flag
 from models.people import Person
 from models.scoping import Scope, person_scope
-from models.services.evaluation_due import EVAL_STATUSES
-from models.services.store_reads import evaluation_due_source
+from models.services.evaluations.due import EVAL_STATUSES
+from models.services.stores.reads import evaluation_due_source
 from tracker.api.auth import api_user
 from tracker.api.blueprint import bp
 from tracker.api.pagination import QueryArgs, paginate

@@ -10,7 +10,7 @@ from models import db, scoping
 from models.errors import ValidationFailed
 from models.people import EMPLOYERS, PERSON_TYPES, ROLES, Assignment, Person, assignment_schools
 from models.scoping import assigned_to_schools, person_scope
-from models.services import people as svc
+from models.services.people import directory as svc
 from tracker.api.auth import api_user, capability_required
 from tracker.api.blueprint import bp
 from tracker.api.pagination import QueryArgs, paginate

@@ -9,9 +9,9 @@ from sqlalchemy.orm import selectinload
 from models import db
 from models.people import Person
 from models.scoping import Scope, person_scope
-from models.services.completion_batches import MAX_ITEMS, BatchInvalid, post_completions
-from models.services.compliance import STATUSES
-from models.services.store_reads import compliance_source
+from models.services.stores.reads import compliance_source
+from models.services.training.completion_batches import MAX_ITEMS, BatchInvalid, post_completions
+from models.services.training.compliance import STATUSES
 from models.training import Completion, Course, Requirement
 from tracker.api.auth import api_user, capability_required
 from tracker.api.blueprint import bp

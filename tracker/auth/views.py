@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from models import db
 from models.base import utcnow
-from models.services.accounts import authenticate
+from models.services.accounts.users import authenticate
 from tracker.api.limits import limit_login
 from tracker.auth.blueprint import bp
 from tracker.auth.forms import LoginForm

@@ -7,8 +7,8 @@ from flask import Response, abort, url_for
 from models import db
 from models.audit import set_actor
 from models.base import utcnow
-from models.services.api_tokens import find_calendar_feed
-from models.services.calendar import due_items, feed_ics
+from models.services.accounts.api_tokens import find_calendar_feed
+from models.services.reminders.calendar import due_items, feed_ics
 from tracker.calendar.blueprint import bp
 from tracker.security import today
 

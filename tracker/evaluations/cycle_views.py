@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from models import db
-from models.services.evaluation_cycles import cycle_settings, save_cycle_settings
+from models.services.evaluations.cycles import cycle_settings, save_cycle_settings
 from tracker.evaluations.blueprint import bp
 from tracker.evaluations.forms import CycleSettingsForm
 from tracker.forms import submit

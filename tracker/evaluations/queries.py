@@ -14,9 +14,9 @@ from models.evaluations import Evaluation, EvaluationRating, Recognition
 from models.people import Person
 from models.policy import can
 from models.scoping import Scope
-from models.services.evaluation_access import evaluation_scope
-from models.services.recognition import recognitions_select
-from models.services.store_reads import evaluation_due_source
+from models.services.evaluations.access import evaluation_scope
+from models.services.evaluations.recognition import recognitions_select
+from models.services.stores.reads import evaluation_due_source
 
 LOADS = (selectinload(Evaluation.person), selectinload(Evaluation.signatures),
          selectinload(Evaluation.amendments), selectinload(Evaluation.template))

@@ -11,9 +11,13 @@ from models.evaluations import Evaluation, EvaluationTemplate
 from models.org import School
 from models.policy import can
 from models.scoping import person_scope, school_scope
-from models.services.evaluation_access import evaluation_scope
-from models.services.evaluation_templates import revise_template
-from models.services.recognition import create_recognition, nasro_practitioners, recognitions_select
+from models.services.evaluations.access import evaluation_scope
+from models.services.evaluations.recognition import (
+    create_recognition,
+    nasro_practitioners,
+    recognitions_select,
+)
+from models.services.evaluations.templates import revise_template
 from tracker.evaluations.blueprint import bp
 from tracker.evaluations.forms import RecognitionForm, TemplateForm
 from tracker.forms import get_or_404, submit

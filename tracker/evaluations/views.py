@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from models import db
 from models.errors import DomainError, ValidationFailed
-from models.services import evaluation_access as access
-from models.services import evaluations as svc
+from models.services.evaluations import access
+from models.services.evaluations import workflow as svc
 from tracker.evaluations.blueprint import bp
 from tracker.evaluations.forms import (
     AcknowledgeForm,

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from models import db
 from models.hiring import Candidate, PanelMember, Vacancy
-from models.services.hiring import can_manage_hiring, visible_candidate, visible_vacancy
+from models.services.hiring.vacancies import can_manage_hiring, visible_candidate, visible_vacancy
 
 
 def vacancy_or_404(vacancy_id: int) -> Vacancy:

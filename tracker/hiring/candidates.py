@@ -12,10 +12,10 @@ from models.hiring import BACKGROUND_CHECKS, STAGES
 from models.org import Agency
 from models.people import Person
 from models.scoping import person_scope
-from models.services import hiring as svc
-from models.services.hiring_decision import appoint
-from models.services.hiring_panel import scores_for
-from models.services.hiring_screening import (
+from models.services.hiring import vacancies as svc
+from models.services.hiring.decision import appoint
+from models.services.hiring.panel import scores_for
+from models.services.hiring.screening import (
     SUMMARY_LABELS,
     background_by_type,
     background_summary,

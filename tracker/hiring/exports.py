@@ -16,8 +16,8 @@ from models.hiring import (
     Vacancy,
     VacancyCriterion,
 )
-from models.services.hiring_panel import scorecard
-from models.services.hiring_screening import SUMMARY_LABELS, background_by_type
+from models.services.hiring.panel import scorecard
+from models.services.hiring.screening import SUMMARY_LABELS, background_by_type
 
 
 def _background_detail(candidate: Candidate) -> str:

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from models import db
 from models.accounts import User
 from models.hiring import Score
-from models.services import hiring_panel as panel_svc
-from models.services.exports import dataframe_to_csv_bytes, dataframe_to_xlsx_bytes
-from models.services.hiring import can_see_background
-from models.services.hiring_screening import SUMMARY_LABELS
+from models.services.hiring import panel as panel_svc
+from models.services.hiring.screening import SUMMARY_LABELS
+from models.services.hiring.vacancies import can_see_background
+from models.services.infra.exports import dataframe_to_csv_bytes, dataframe_to_xlsx_bytes
 from tracker.forms import act, submit
 from tracker.hiring.access import (
     candidate_or_404,

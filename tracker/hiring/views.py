@@ -18,7 +18,7 @@ from models.hiring import (
     Vacancy,
 )
 from models.org import Agency, School
-from models.services import hiring as svc
+from models.services.hiring import vacancies as svc
 from tracker.forms import get_or_404, submit
 from tracker.hiring.access import my_seat, vacancy_or_404
 from tracker.hiring.blueprint import bp

@@ -11,7 +11,7 @@ from models.org import School
 from models.people import Person
 from models.policy import can
 from models.scoping import person_scope, school_scope
-from models.services import dashboards as dash
+from models.services.reports import dashboards as dash
 from tracker.charts import bar_chart, funnel_chart
 from tracker.main.blueprint import bp
 from tracker.security import today

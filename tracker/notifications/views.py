@@ -9,7 +9,7 @@ from sqlalchemy import select
 from models import db
 from models.base import utcnow
 from models.notifications import Flag
-from models.services import email_prefs as svc
+from models.services.reminders import email_prefs as svc
 from tracker.extensions import csrf
 from tracker.forms import submit
 from tracker.nav import add_nav

@@ -13,7 +13,7 @@ from models.accounts import User
 from models.audit import AuditEvent
 from models.people import Assignment, Person
 from models.scoping import assigned_to_schools, person_scope, visible_person
-from models.services.people import matches_search
+from models.services.people.directory import matches_search
 
 
 def directory_query(user: User, today: date, *, q: str = "", school_id: int | None = None,

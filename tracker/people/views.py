@@ -11,7 +11,7 @@ from models.org import Agency, School
 from models.people import EMPLOYERS, PERSON_TYPES, Assignment
 from models.policy import can
 from models.scoping import school_scope
-from models.services import people as svc
+from models.services.people import directory as svc
 from tracker.forms import act, submit
 from tracker.people.blueprint import bp
 from tracker.people.forms import AssignmentForm, DeleteForm, PersonForm

@@ -13,9 +13,9 @@ from models.evaluations import RECOGNITION_KINDS, Recognition
 from models.people import PERSON_TYPES, Assignment, Person
 from models.reports import OUTCOME_MEASURES, STEPS
 from models.scoping import not_ended
-from models.services import dashboards as dash
-from models.services import outcomes as outcome_svc
-from models.services import self_assessment as sa
+from models.services.reports import dashboards as dash
+from models.services.reports import outcomes as outcome_svc
+from models.services.reports import self_assessment as sa
 from tracker.reports.blueprint import bp
 from tracker.reports.common import threshold
 from tracker.security import requires, today

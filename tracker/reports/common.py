@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from models import db
 from models.org import School
-from models.services.exports import dataframe_to_csv_bytes, dataframe_to_xlsx_bytes
-from models.services.reports import visible_school_ids
-from models.services.suppression import DEFAULT_THRESHOLD
+from models.services.infra.exports import dataframe_to_csv_bytes, dataframe_to_xlsx_bytes
+from models.services.reports.builders import visible_school_ids
+from models.services.reports.suppression import DEFAULT_THRESHOLD
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

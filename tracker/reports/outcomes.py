@@ -9,8 +9,8 @@ from flask_login import current_user
 from models import db
 from models.policy import can
 from models.reports import OUTCOME_MEASURES
-from models.services import outcomes as svc
-from models.services.reports import visible_school_ids
+from models.services.reports import outcomes as svc
+from models.services.reports.builders import visible_school_ids
 from tracker.forms import submit
 from tracker.reports.blueprint import bp
 from tracker.reports.common import download, threshold, visible_schools

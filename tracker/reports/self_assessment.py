@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from models import db
 from models.reports import CHECKLISTS, STEPS, SelfAssessmentItem
-from models.services import self_assessment as svc
+from models.services.reports import self_assessment as svc
 from tracker.forms import get_or_404, submit
 from tracker.reports.blueprint import bp
 from tracker.reports.forms import SelfAssessmentForm

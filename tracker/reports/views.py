@@ -10,9 +10,9 @@ from markupsafe import Markup, escape
 
 from models import db
 from models.policy import can
-from models.services import dashboards as dash
-from models.services.exports import neutralize_frame
-from models.services.reports import REPORTS, visible_school_ids
+from models.services.infra.exports import neutralize_frame
+from models.services.reports import dashboards as dash
+from models.services.reports.builders import REPORTS, visible_school_ids
 from tracker.charts import bar_chart, funnel_chart, line_chart
 from tracker.nav import add_nav
 from tracker.reports.blueprint import bp

@@ -11,7 +11,7 @@ from models import db
 from models.org import Agency, School
 from models.people import Assignment, Person, assignment_schools
 from models.scoping import not_ended, person_scope, school_scope
-from models.services.org import save_agency, save_school
+from models.services.people.org import save_agency, save_school
 from tracker.forms import get_or_404, submit
 from tracker.schools.blueprint import bp
 from tracker.schools.forms import AgencyForm, SchoolForm

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from models import db
 from models.audit import set_actor
 from models.errors import ValidationFailed
-from models.services.training_import import apply_plan, plan_roster
+from models.services.training.roster_import import apply_plan, plan_roster
 from tracker.security import today
 
 training_cli = AppGroup("training", help="Training records.")

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from models import db
 from models.people import Person
 from models.scoping import Scope
-from models.services.compliance import STATUSES
-from models.services.store_reads import compliance_source, compliance_summary_source
+from models.services.stores.reads import compliance_source, compliance_summary_source
+from models.services.training.compliance import STATUSES
 from models.training import Course
 
 

@@ -15,9 +15,14 @@ from models.errors import ValidationFailed
 from models.org import School
 from models.people import ROLES
 from models.scoping import school_scope
-from models.services import training as svc
-from models.services.compliance import STATUS_LABELS, STATUSES, compliance_rows, unmet_before_assignment
-from models.services.training_import import MAX_HOURS, apply_plan, plan_roster
+from models.services.training import completions as svc
+from models.services.training.compliance import (
+    STATUS_LABELS,
+    STATUSES,
+    compliance_rows,
+    unmet_before_assignment,
+)
+from models.services.training.roster_import import MAX_HOURS, apply_plan, plan_roster
 from models.training import PRESETS, Completion, Course, Requirement, Waiver
 from tracker.forms import get_or_404, show_problems, submit
 from tracker.nav import add_nav

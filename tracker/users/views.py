@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from models import db
 from models.accounts import User
 from models.org import Agency, School
-from models.services.accounts import save_user
+from models.services.accounts.users import save_user
 from tracker.forms import get_or_404, submit
 from tracker.nav import add_nav
 from tracker.security import requires

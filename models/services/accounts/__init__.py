@@ -1,0 +1,1 @@
+"""Users and passwords, API tokens and the login rate limit."""

@@ -1,0 +1,1 @@
+"""Step 5: evaluation templates, cycles, the due engine, the workflow and recognition."""

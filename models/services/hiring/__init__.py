@@ -1,0 +1,1 @@
+"""Step 3: vacancies, criteria, candidates, screening, the panel and the decision."""

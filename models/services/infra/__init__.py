@@ -1,0 +1,1 @@
+"""Shared plumbing: SQL dates, XLSX, exports, upserts and process owners."""

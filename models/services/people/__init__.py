@@ -1,0 +1,1 @@
+"""People, their assignments, schools and agencies."""

@@ -1,0 +1,140 @@
+"""Calendar feeds: a user's due items (and those they oversee) as iCalendar events with stable UIDs.
+
+Each item keeps one UID for life (training: person + requirement; evaluation: assignment + cycle), so a
+subscribed calendar moves or closes the same event when the item changes or is completed: a completed
+item stays in the feed for RECENT_DAYS as a cancelled "Done" event, then drops out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.accounts import User
+from models.people import Person
+from models.policy import can
+from models.scoping import Scope
+from models.services.stores.reads import compliance_source, evaluation_due_source
+from models.training import Course
+
+OPEN_TRAINING = ("due_soon", "overdue", "expired", "not_yet_due")
+RECENT_DAYS = 30
+UID_DOMAIN = "secure-tracker"
+TRAINING_WORDS = {"due_soon": "Due soon", "overdue": "Overdue", "expired": "Expired — renew",
+                  "not_yet_due": "Due", "complete": "Renewal due"}
+EVALUATION_WORDS = {"due": "Due soon", "overdue": "Overdue", "not_yet_due": "Due"}
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One event in a feed."""
+
+    uid: str
+    day: date
+    summary: str
+    description: str
+    done: bool
+    sequence: int
+
+
+def _day(value) -> date | None:
+    """Dates computed in SQL come back as ISO text on SQLite."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _training_item(row, today: date, whose: str) -> DueItem | None:
+    due, completed, expires = _day(row.due_date), _day(row.completed_on), _day(row.expires_on)
+    uid = f"training-{row.person_id}-{row.requirement_id}@{UID_DOMAIN}"
+    course = f"{row.code} {row.title}"
+    sequence = completed.toordinal() - date(2000, 1, 1).toordinal() if completed else 0
+    renewing = row.completion_id is not None and expires is not None
+    if row.status in OPEN_TRAINING or (row.status == "complete" and expires is not None):
+        word = "Renewal due" if renewing and row.status in ("due_soon", "complete") else \
+            TRAINING_WORDS[row.status]
+        day = expires if renewing else due
+        if day is None:
+            return None
+        return DueItem(uid, day, f"{word}: {course}{whose}",
+                       f"Training {course}{whose}. Status: {row.status.replace('_', ' ')}.", False, sequence)
+    if row.status == "complete" and completed and completed >= today - timedelta(days=RECENT_DAYS):
+        return DueItem(uid, due or completed, f"Done: {course}{whose}",
+                       f"Training {course}{whose} was completed on {completed.isoformat()}.", True, sequence)
+    return None
+
+
+def _evaluation_item(row, today: date, whose: str) -> DueItem | None:
+    due = _day(row.due_date)
+    uid = f"evaluation-{row.assignment_id}-{row.cycle}@{UID_DOMAIN}"
+    cycle = "first review" if row.cycle == "first-review" else f"{row.cycle} evaluation"
+    if row.status in EVALUATION_WORDS:
+        return DueItem(uid, due, f"{EVALUATION_WORDS[row.status]}: {cycle}{whose}",
+                       f"Evaluation ({cycle}){whose}. Status: {row.status.replace('_', ' ')}.", False, 0)
+    if row.status == "complete" and due >= today - timedelta(days=RECENT_DAYS):
+        return DueItem(uid, due, f"Done: {cycle}{whose}", f"Evaluation ({cycle}){whose} is final.", True, 1)
+    return None
+
+
+def _training_rows(session: Session, scope: Scope, **narrow):
+    rows = compliance_source(session, scope, **narrow).subquery("c")
+    stmt = (select(rows, Course.code, Course.title, Person.first_name, Person.last_name)
+            .join(Course, Course.id == rows.c.course_id).join(Person, Person.id == rows.c.person_id)
+            .order_by(rows.c.person_id, rows.c.requirement_id))
+    return session.execute(stmt).all()
+
+
+def _evaluation_rows(session: Session, scope: Scope, **narrow):
+    rows = evaluation_due_source(session, scope, **narrow).subquery("e")
+    stmt = (select(rows, Person.first_name, Person.last_name).join(Person, Person.id == rows.c.person_id)
+            .order_by(rows.c.person_id, rows.c.assignment_id, rows.c.cycle))
+    return session.execute(stmt).all()
+
+
+def due_items(session: Session, user: User, today: date) -> list[DueItem]:
+    """The user's own due items, plus, for coordinators, principals and supervisors, those they oversee."""
+    items: list[DueItem] = []
+    own = user.person_id
+    if own:
+        mine = Scope.everyone(today)  # one's own rows: narrowed to the person below
+        items += [_training_item(r, today, "") for r in _training_rows(session, mine, person_ids=[own])]
+        items += [_evaluation_item(r, today, "") for r in _evaluation_rows(session, mine, person_ids=[own])]
+    scope = Scope.for_user(user, today)
+    if can(user, "oversee_calendar"):
+        for r in _training_rows(session, scope):
+            if r.person_id != own:
+                items.append(_training_item(r, today, f" — {r.first_name} {r.last_name}"))
+    if can(user, "oversee_evaluation_calendar"):
+        for r in _evaluation_rows(session, scope):
+            if r.person_id != own:
+                items.append(_evaluation_item(r, today, f" — {r.first_name} {r.last_name}"))
+    return [i for i in items if i is not None]
+
+
+def feed_ics(items: list[DueItem], now: datetime, name: str, link: str) -> bytes:
+    """The iCalendar document for `items` (all-day events)."""
+    cal = Calendar()
+    cal.add("prodid", "-//SECURe Tracker//Due dates//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    for item in items:
+        event = Event()
+        event.add("uid", item.uid)
+        event.add("dtstamp", now)
+        event.add("dtstart", item.day)
+        event.add("dtend", item.day + timedelta(days=1))
+        event.add("summary", item.summary)
+        event.add("description", f"{item.description} {link}")
+        event.add("status", "CANCELLED" if item.done else "CONFIRMED")
+        event.add("sequence", item.sequence)
+        event.add("transp", "TRANSPARENT")
+        event.add("url", link)
+        cal.add_component(event)
+    return cal.to_ical()

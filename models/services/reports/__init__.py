@@ -1,0 +1,1 @@
+"""Reports, dashboards, outcome measures, small-number suppression and the self-assessment."""

@@ -1,0 +1,1 @@
+"""The read model: stored engine rows (refresh), their hooks, the drift check and the one read API."""

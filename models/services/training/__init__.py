@@ -1,0 +1,1 @@
+"""Step 4: completions and waivers, roster imports and the compliance engine."""
