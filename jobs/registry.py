@@ -19,10 +19,6 @@ class JobSpec:
     at_start: bool = False  # also fire when the scheduler starts (a daily job already run today skips)
     description: str = ""
 
-    def function(self) -> Callable[..., dict]:
-        """The job's run function (a method, as when targets were strings, so callers stay unchanged)."""
-        return self.target
-
 
 JOBS: tuple[JobSpec, ...] = (
     JobSpec("refresh-stores", refresh_stores.run, {"minute": "*/5"}, daily=False, at_start=True,

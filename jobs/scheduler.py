@@ -76,7 +76,7 @@ def execute(engine: Engine, spec: JobSpec, *, today: date, config: Mapping, slot
     store_hooks.install()  # a job's writes keep the stored rows current, with or without an app
     with runs.Heartbeat(engine, started, clock), Session(engine) as session:
         try:
-            function = spec.function()
+            function = spec.target
             summary = function(session, today, **_extras(function, config, now))
             session.commit()
         except Exception:  # record the failure on the run; the scheduler keeps going

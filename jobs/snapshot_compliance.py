@@ -9,11 +9,10 @@ from sqlalchemy.orm import Session
 
 from models.org import School
 from models.reports import ComplianceSnapshot
-from models.scoping import Scope, not_ended
+from models.scoping import Scope, school_links
 from models.services.stores.reads import compliance_summary_source
 from models.services.stores.refresh import ensure_current
 from models.services.training.compliance import MET
-from models.stores import school_people
 
 
 def run(session: Session, today: date) -> dict:
@@ -21,8 +20,7 @@ def run(session: Session, today: date) -> dict:
     done = set(session.scalars(select(ComplianceSnapshot.school_id).where(ComplianceSnapshot.day == today)))
     ensure_current(session, today)
     per = compliance_summary_source(session, Scope.everyone(today)).subquery()
-    links = (select(school_people.c.person_id, school_people.c.school_id).distinct()
-             .where(not_ended(today, school_people.c))).subquery()
+    links = school_links(None, today).subquery()
     stmt = (select(School.id, func.sum(per.c.total), func.sum(sum(per.c[s] for s in MET)),
                    func.sum(per.c.overdue), func.sum(per.c.expired), func.sum(per.c.due_soon))
             .select_from(School).outerjoin(links, links.c.school_id == School.id)

@@ -147,14 +147,16 @@ def seed_evaluations(session: Session, today: date) -> bool:
             "school_id": ev.person.assignments[0].schools[0].id}, user=principal, today=today)
     # Lincoln's SRO: submitted by the principal, waiting for the supervisor's co-signature.
     lincoln_sro = session.scalar(select(User.person_id).where(User.id == sro_user.id))
-    lincoln_sros = [r.person_id for r in evaluation_due_rows(session, today, school_ids=lincoln.school_ids)
+    lincoln_sros = [r.person_id for r in evaluation_due_rows(session, today,
+                                                             assignment_school_ids=lincoln.school_ids)
                     if r.audience == "sro" and r.person_id != lincoln_sro]
     if lincoln_sros:
         ev = _open(session, lincoln, lincoln_sros[0], today)
         if ev is not None:
             svc.save_evaluation(session, ev, _rate(ev, full), user=lincoln, today=today, submit=True)
     # A Riverside counselor: a draft in progress.
-    counselors = [r.person_id for r in evaluation_due_rows(session, today, school_ids=principal.school_ids)
+    counselors = [r.person_id for r in evaluation_due_rows(session, today,
+                                                           assignment_school_ids=principal.school_ids)
                   if r.status == "overdue" and r.evaluation_id is None and r.person_id != principal.person_id]
     if counselors:
         ev = _open(session, principal, counselors[0], today)

@@ -75,7 +75,7 @@ def test_district_year_end_rules_and_scope(session):
     items = _items(session)
     assert items[(teacher.id, a.id, "2026-2027")][0] == date(2027, 5, 31)
     assert not any(k[0] == sup.id for k in items)  # supervisors are not evaluated here
-    scoped = _items(session, school_ids=[school.id])
+    scoped = _items(session, assignment_school_ids=[school.id])
     assert {k[1] for k in scoped} == {a.id}
     assert elsewhere.id in {k[1] for k in _items(session, person_ids=[elsewhere.person_id])}
 

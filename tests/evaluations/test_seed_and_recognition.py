@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from models.evaluations import Evaluation, Recognition
+from models.scoping import Scope
 from models.seed.demo import seed_foundation
 from models.seed.evaluations import seed_evaluations
 from models.services.evaluations.due import evaluation_due_rows
@@ -55,7 +56,7 @@ def test_nasro_practitioner_needs_three_years_basic_and_advanced_or_supervisor(s
     only_adv = sro(date(2019, 1, 1), [adv, sup])
     ended = sro(date(2019, 1, 1), [basic, adv], end=date(2020, 6, 1))  # 1.4 years in total
     session.flush()
-    found = {r["person"].id for r in nasro_practitioners(session, TODAY)}
+    found = {r["person"].id for r in nasro_practitioners(session, Scope.everyone(TODAY))}
     assert found == {yes.id, yes_sup.id}
     assert not {short.id, no_adv.id, only_adv.id, ended.id} & found
 

@@ -84,3 +84,63 @@ def test_a_users_scope_is_the_person_scope(session, world):
     assert seen and world.teacher_b not in seen
     assert world.teacher_a not in set(session.scalars(select(Person.id).where(
         principal.without(world.teacher_a).people)))
+    from models.org import School
+    assert set(session.scalars(select(School.id).where(principal.school_condition()))) == {world.school_a}
+    assert principal.without(world.teacher_a).schools is principal.schools
+    assert len(session.scalars(select(School.id).where(Scope.for_user(users["hr"], TODAY)
+                                                        .school_condition())).all()) == 2
+
+
+def test_people_at_a_school_means_one_thing_everywhere(client, auth, session, world):
+    """Current and upcoming assignments count, ended ones do not: the same people in scope, reads, pages."""
+    import re
+    from datetime import timedelta
+
+    from models.scoping import Scope, assigned_to_schools, school_links
+    from models.services.evaluations.due import evaluation_due_select
+    from models.services.stores import reads
+    from models.services.training.compliance import compliance_select
+    from tests.training.factories import make_course, make_requirement
+
+    school_a = session.get(Person, world.teacher_a).assignments[0].schools[0]
+    school_b = session.get(Person, world.teacher_b).assignments[0].schools[0]
+    gone = make_person(session, last_name="Gone")
+    make_assignment(session, gone, [school_a], start_date=TODAY - timedelta(days=400),
+                    end_date=TODAY - timedelta(days=1))
+    coming = make_person(session, last_name="Coming")
+    make_assignment(session, coming, [school_a], start_date=TODAY + timedelta(days=30))
+    both = make_person(session, last_name="Both")
+    make_assignment(session, both, [school_a, school_b])
+    make_requirement(session, make_course(session), roles=("teacher", "sro"))
+    session.commit()
+
+    expected = {world.teacher_a, world.sro, coming.id, both.id}
+    at_a = assigned_to_schools([school_a.id], TODAY)
+    assert set(session.scalars(select(Person.id).where(at_a))) == expected
+    links = school_links([school_a.id], TODAY).subquery()
+    assert set(session.scalars(select(links.c.person_id))) == expected
+    narrowed = Scope.everyone(TODAY).at_schools([school_a.id])
+    assert set(session.scalars(select(Person.id).where(narrowed.condition()))) == expected
+    # Every read narrowed to the school returns rows of those people only (and of all of them with rows).
+    for source in (reads.compliance_source, reads.compliance_summary_source, reads.evaluation_due_source):
+        rows = source(session, narrowed).subquery()
+        people = set(session.scalars(select(rows.c.person_id).distinct()))
+        assert people and people <= expected and gone.id not in people, source.__name__
+    # Evaluation items belong to assignments: narrowed by school, the items of assignments placed there.
+    from models.scoping import assignments_at_schools
+    at_a_ids = set(session.scalars(assignments_at_schools([school_a.id])))
+    items = reads.evaluation_due_source(session, Scope.everyone(TODAY), assignment_school_ids=[school_a.id])
+    rows = session.execute(items).all()
+    assert rows and {r.assignment_id for r in rows} <= at_a_ids
+    assert {r.person_id for r in rows} >= {world.teacher_a, both.id}
+    # The engines take no school keyword: people at a school are a Scope's narrowing, nothing else.
+    for engine in (compliance_select, evaluation_due_select):
+        with pytest.raises(TypeError):
+            engine(TODAY, school_ids=[school_a.id])
+    # The schools list counts exactly the people its school page lists.
+    assert auth.login(world.emails["hr"]).status_code == 302
+    listing = client.get("/schools/").get_data(as_text=True)
+    row = re.search(rf">{re.escape(school_a.name)}</a></td><td>[^<]*</td><td>(\d+)</td>", listing)
+    assert row and int(row.group(1)) == len(expected)
+    page = client.get(f"/schools/{school_a.id}").get_data(as_text=True)
+    assert "Coming" in page and "Both" in page and "Gone" not in page

@@ -22,7 +22,7 @@ def test_snapshot_stores_each_school_once_per_day(session, rw):
     assert snapshot_compliance.run(session, TODAY) == {"schools": 0, "skipped": 2}
     session.commit()
     assert len(session.scalars(select(ComplianceSnapshot)).all()) == 2
-    assert get_job("snapshot-compliance").function() is snapshot_compliance.run
+    assert get_job("snapshot-compliance").target is snapshot_compliance.run
 
 
 def test_database_refuses_a_second_snapshot_for_the_same_day(session, rw):

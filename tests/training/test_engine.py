@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from models.audit import AuditEvent
+from models.scoping import assigned_to_schools
 from models.services.training.compliance import (
     STATUSES,
     compliance_counts,
@@ -122,7 +123,8 @@ def test_scope_by_school_and_counts(session, sro):
     counts = compliance_counts(session, TODAY)
     assert set(counts) == set(STATUSES)
     assert counts["overdue"] == 1 and counts["not_yet_due"] == 1
-    assert compliance_counts(session, TODAY, school_ids=[other_school.id])["overdue"] == 0
+    at_other = assigned_to_schools([other_school.id], TODAY)
+    assert compliance_counts(session, TODAY, person_filter=at_other)["overdue"] == 0
     assert _status(session, teacher, req) == "not_yet_due"
     summary = person_compliance_summary(session, sro.id, TODAY)
     assert summary == {"counts": {**dict.fromkeys(STATUSES, 0), "overdue": 1}, "total": 1,

@@ -162,10 +162,10 @@ def test_bulk_import_marks_the_stores_out_of_date_for_the_refresh_job(session, w
     session.commit()
     assert stores.store_day(session, stores.COMPLIANCE) is None  # out of date: pages use the engine
     assert "completions" in str(store_reads.compliance_source(session, Scope.everyone(TODAY)).compile())
-    assert get_job("refresh-stores").function()(session, TODAY) == {"refreshed": True}
+    assert get_job("refresh-stores").target(session, TODAY) == {"refreshed": True}
     session.commit()
     assert stored(session, a) == {world["req"].id: "complete"} == stored(session, b)
-    assert get_job("refresh-stores").function()(session, TODAY) == {"refreshed": False}
+    assert get_job("refresh-stores").target(session, TODAY) == {"refreshed": False}
     assert_in_step(session)
 
 
@@ -203,7 +203,7 @@ def test_pages_read_the_store_only_when_it_is_current(session, world):
 def test_refresh_job_moves_the_store_to_the_new_day(session, world):
     a, _ = world["people"]
     tomorrow = TODAY + timedelta(days=31)  # the due date has long passed; after 31 days nothing else
-    get_job("refresh-stores").function()(session, tomorrow)
+    get_job("refresh-stores").target(session, tomorrow)
     session.commit()
     assert session.scalar(select(store_states.c.as_of).where(store_states.c.name == "compliance")) == tomorrow
     assert stored(session, a) == {r.requirement_id: r.status for r in compliance_rows(session, tomorrow,

@@ -115,7 +115,7 @@ PATHS = {
     "/evaluations": list_op("evaluations", "Evaluation summaries: due dates and status, never ratings",
                             "EvaluationSummary", [
                                 query("person_id", ID, "For this person"),
-                                query("school_id", ID, "For people at this school"),
+                                query("school_id", ID, "For assignments at this school"),
                                 query("status", {"type": "string", "enum": list(EVAL_STATUSES)}, "Status")]),
     "/flags": list_op("flags", "Flags raised by the daily job", "Flag", [
         query("person_id", ID, "For this person"),

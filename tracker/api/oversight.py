@@ -39,7 +39,7 @@ def list_evaluations():
     day = today()
     due = evaluation_due_source(db.session, Scope.for_user(api_user(), day),
                                 person_ids=[person_id] if person_id else None,
-                                school_ids=[school_id] if school_id else None).subquery("e")
+                                assignment_school_ids=[school_id] if school_id else None).subquery("e")
     stmt = (select(due, Evaluation.status.label("workflow_status"), Evaluation.submitted_at,
                    Evaluation.finalized_at)
             .outerjoin(Evaluation, Evaluation.id == due.c.evaluation_id))

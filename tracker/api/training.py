@@ -177,9 +177,8 @@ def list_compliance():
     status = args.choice("status", STATUSES)
     args.check()
     day = today()
-    rows = compliance_source(db.session, Scope.for_user(api_user(), day),
-                             person_ids=[person_id] if person_id else None,
-                             school_ids=[school_id] if school_id else None).subquery("c")
+    scope = Scope.for_user(api_user(), day).at_schools([school_id] if school_id else None)
+    rows = compliance_source(db.session, scope, person_ids=[person_id] if person_id else None).subquery("c")
     stmt = select(rows)
     if status:
         stmt = stmt.where(rows.c.status == status)

@@ -45,11 +45,11 @@ def visible_evaluations(user: User, today: date, *, person_id: int | None = None
 
 def dashboard(user: User, today: date) -> dict[str, list]:
     """Evaluations for a principal's schools (HR: all), grouped by what needs doing."""
-    scope, narrow = Scope.for_user(user, today), {}
-    if can(user, "see_school_people"):
-        narrow["school_ids"] = user.school_ids or [0]
+    scope, at = Scope.for_user(user, today), None
+    if can(user, "see_school_people"):  # a principal evaluates the assignments at their schools
+        at = user.school_ids or [0]
         scope = scope.without(user.person_id)
-    due = evaluation_due_source(db.session, scope, **narrow).subquery()
+    due = evaluation_due_source(db.session, scope, assignment_school_ids=at).subquery()
     rows = db.session.execute(select(due).where(due.c.status != "complete")
                               .order_by(due.c.due_date, due.c.person_id, due.c.assignment_id)).all()
     people = {p.id: p for p in db.session.scalars(

@@ -10,7 +10,7 @@ from models import db
 from models.evaluations import Evaluation, EvaluationTemplate
 from models.org import School
 from models.policy import can
-from models.scoping import person_scope, school_scope
+from models.scoping import Scope, school_scope
 from models.services.evaluations.access import evaluation_scope
 from models.services.evaluations.recognition import (
     create_recognition,
@@ -41,7 +41,7 @@ def list_recognitions():
     visible_evs = set(db.session.scalars(select(Evaluation.id).where(
         Evaluation.id.in_({r.evaluation_id for r in recognitions if r.evaluation_id}),
         evaluation_scope(current_user, day))))
-    practitioners = nasro_practitioners(db.session, day, person_scope(current_user, day))
+    practitioners = nasro_practitioners(db.session, Scope.for_user(current_user, day))
     return render_template("evaluations/list_recognitions.html", recognitions=recognitions,
                            schools=list(schools), school_id=school_id, visible_evs=visible_evs,
                            practitioners=practitioners, can_approve=can(current_user, "recognize"))

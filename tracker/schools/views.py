@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from models import db
 from models.org import Agency, School
 from models.people import Assignment, Person, assignment_schools
-from models.scoping import not_ended, person_scope, school_scope
+from models.scoping import not_ended, person_scope, school_links, school_scope
 from models.services.people.org import save_agency, save_school
 from tracker.forms import get_or_404, submit
 from tracker.schools.blueprint import bp
@@ -21,14 +21,14 @@ from tracker.security import requires, today
 @bp.route("/schools/")
 @login_required
 def list_schools():
-    """Schools the user may see, with how many visible people each has."""
+    """Schools the user may see, with how many visible people are at each (current or upcoming)."""
     day = today()
+    # The same "people at a school" as the school's page lists (current or upcoming assignments).
+    links = school_links(None, day).subquery()
     counts = (
-        select(assignment_schools.c.school_id, func.count(func.distinct(Person.id)).label("n"))
-        .join(Assignment, Assignment.id == assignment_schools.c.assignment_id)
-        .join(Person, Person.id == Assignment.person_id)
-        .where(not_ended(day), Assignment.start_date <= day, person_scope(current_user, day))
-        .group_by(assignment_schools.c.school_id)
+        select(links.c.school_id, func.count(func.distinct(links.c.person_id)).label("n"))
+        .where(links.c.person_id.in_(select(Person.id).where(person_scope(current_user, day))))
+        .group_by(links.c.school_id)
         .subquery()
     )
     rows = db.session.execute(

@@ -16,9 +16,8 @@ from models.training import Course
 
 def board_rows(user, today: date, *, school_id=None, role="", status="", course_id=None, limit=500):
     """Compliance rows the user may see, filtered, with person and course names; and counts."""
-    sub = compliance_source(db.session, Scope.for_user(user, today),
-                            school_ids=[school_id] if school_id else None,
-                            course_ids=[course_id] if course_id else None).subquery()
+    scope = Scope.for_user(user, today).at_schools([school_id] if school_id else None)
+    sub = compliance_source(db.session, scope, course_ids=[course_id] if course_id else None).subquery()
     stmt = (select(sub, Person.first_name, Person.last_name, Course.code, Course.title)
             .join(Person, Person.id == sub.c.person_id).join(Course, Course.id == sub.c.course_id))
     conds = []
@@ -31,8 +30,7 @@ def board_rows(user, today: date, *, school_id=None, role="", status="", course_
         counts = dict(db.session.execute(select(sub.c.status, func.count()).where(*conds)
                                          .group_by(sub.c.status)).all())
     else:  # unfiltered: sum the per-person totals instead of counting every row
-        per = compliance_summary_source(db.session, Scope.for_user(user, today),
-                                        school_ids=[school_id] if school_id else None).subquery()
+        per = compliance_summary_source(db.session, scope).subquery()
         sums = db.session.execute(select(*[func.sum(per.c[s]) for s in STATUSES])).one()
         counts = {s: int(n) for s, n in zip(STATUSES, sums, strict=True) if n}
     if status:

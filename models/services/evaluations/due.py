@@ -37,7 +37,8 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from models.evaluations import CycleRule, Evaluation
 from models.org import District
-from models.people import Assignment, Person, assignment_schools
+from models.people import Assignment, Person
+from models.scoping import assignments_at_schools
 from models.services.infra.sqldates import add_days, make_date
 
 EVAL_STATUSES = ("not_yet_due", "due", "overdue", "complete")
@@ -52,23 +53,26 @@ def audience_of(role) -> ColumnElement:
     return case((role == "sro", literal("sro")), else_=literal("school_personnel"))
 
 
-def _scoped_assignments(person_ids, school_ids, person_filter):
+def _scoped_assignments(person_ids, person_filter, assignment_school_ids):
     stmt = select(Assignment.id, Assignment.person_id, Assignment.role, Assignment.start_date,
                   Assignment.end_date).join(Person, Person.id == Assignment.person_id)
     stmt = stmt.where(Assignment.role.not_in(NOT_EVALUATED_ROLES))
     if person_ids is not None:
         stmt = stmt.where(Assignment.person_id.in_(list(person_ids)))
-    if school_ids is not None:
-        stmt = stmt.where(Assignment.id.in_(select(assignment_schools.c.assignment_id)
-                                            .where(assignment_schools.c.school_id.in_(list(school_ids)))))
     if person_filter is not None:
         stmt = stmt.where(person_filter)
+    if assignment_school_ids is not None:
+        stmt = stmt.where(Assignment.id.in_(assignments_at_schools(assignment_school_ids)))
     return stmt.subquery("a")
 
 
-def evaluation_due_select(today: date, *, person_ids=None, school_ids=None, person_filter=None) -> Select:
-    """One SELECT of every due evaluation item with its status on `today` (see the module rules)."""
-    a = _scoped_assignments(person_ids, school_ids, person_filter)
+def evaluation_due_select(today: date, *, person_ids=None, person_filter=None,
+                          assignment_school_ids=None) -> Select:
+    """One SELECT of every due evaluation item with its status on `today` (see the module rules).
+
+    `assignment_school_ids` keeps the items of assignments at those schools (scoping.assignments_at_schools).
+    """
+    a = _scoped_assignments(person_ids, person_filter, assignment_school_ids)
     dist = select(District.school_year_end_month.label("m"), District.school_year_end_day.label("d")) \
         .order_by(District.id).limit(1).subquery("dist")
     rule = CycleRule.__table__.alias("r")
@@ -136,5 +140,5 @@ def evaluation_due_select(today: date, *, person_ids=None, school_ids=None, pers
 
 
 def evaluation_due_rows(session: Session, today: date, **scope) -> list:
-    """Rows of `evaluation_due_select` for the given scope (person_ids, school_ids, person_filter)."""
+    """Rows of `evaluation_due_select` for a scope (person_ids, person_filter, assignment_school_ids)."""
     return list(session.execute(evaluation_due_select(today, **scope)))

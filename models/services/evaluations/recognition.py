@@ -12,7 +12,7 @@ from models.accounts import User
 from models.errors import ValidationFailed
 from models.evaluations import RECOGNITION_KINDS, Evaluation, Recognition
 from models.people import Assignment, Person
-from models.scoping import person_scope
+from models.scoping import Scope, person_scope
 
 # NASRO Practitioner (domain reference §5): 3+ years as an SRO, Basic plus Advanced or Supervisor course.
 PRACTITIONER_YEARS = 3
@@ -85,8 +85,8 @@ def _sro_days(assignments: list[tuple[int, date, date | None]], today: date) -> 
     return days
 
 
-def nasro_practitioners(session: Session, today: date, person_filter=None) -> list[dict[str, Any]]:
-    """SROs whose records meet the NASRO Practitioner criteria: two set-based reads, no per-row queries.
+def nasro_practitioners(session: Session, scope: Scope) -> list[dict[str, Any]]:
+    """SROs in `scope` whose records meet the NASRO Practitioner criteria: two set-based reads.
 
     Returns [] while the training module is absent (Step 4 not installed).
     """
@@ -94,11 +94,10 @@ def nasro_practitioners(session: Session, today: date, person_filter=None) -> li
         from models.training import Completion, Course
     except ImportError:
         return []
+    today = scope.today
     stmt = (select(Assignment.person_id, Assignment.start_date, Assignment.end_date)
             .join(Person, Person.id == Assignment.person_id)
-            .where(Assignment.role == "sro", Assignment.start_date <= today))
-    if person_filter is not None:
-        stmt = stmt.where(person_filter)
+            .where(Assignment.role == "sro", Assignment.start_date <= today, scope.condition()))
     served = _sro_days(list(session.execute(stmt)), today)
     candidates = {pid for pid, d in served.items() if d >= PRACTITIONER_YEARS * 365}
     if not candidates:

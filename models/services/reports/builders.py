@@ -1,7 +1,8 @@
 """Reports: a scoped select() -> pandas DataFrame, shown as an HTML table and downloaded as CSV/XLSX.
 
-Every builder takes the user and filters people through models.scoping.person_scope and schools
-through school_scope, so a principal's report (and its download) holds only their schools.
+Every builder takes the user and reads through the user's models.scoping.Scope (its people and its
+schools; a school filter narrows it with Scope.at_schools), so a principal's report (and its download)
+holds only their schools.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from sqlalchemy.orm import Session
 from models.accounts import User
 from models.hiring import STAGES, Candidate, Vacancy, vacancy_schools
 from models.org import School
-from models.people import PERSON_TYPES, Assignment, Person, assignment_schools
-from models.scoping import Scope, not_ended, person_scope, school_scope
+from models.people import PERSON_TYPES, Person
+from models.scoping import Scope, person_scope, school_links
 from models.services.hiring.vacancies import vacancy_scope
 from models.services.stores.hooks import flush_pending
 from models.services.stores.reads import (
@@ -29,7 +30,6 @@ from models.services.stores.reads import (
     training_hours_source,
 )
 from models.services.training.compliance import STATUS_LABELS
-from models.stores import school_people
 from models.training import Course
 
 FEW_PEOPLE = 2000  # a frame about this many people reads just their names (an IN list), not the scope
@@ -38,15 +38,15 @@ EVAL_LABELS = {"not_yet_due": "Not yet due", "due": "Due", "overdue": "Overdue",
 
 def visible_school_ids(session: Session, user: User, today: date) -> list[int]:
     """Ids of the schools `user` may see (one query; keeps later statements free of correlation)."""
-    return list(session.scalars(select(School.id).where(school_scope(user, today))))
+    return list(session.scalars(select(School.id).where(Scope.for_user(user, today).school_condition())))
 
 
-def _scope(session: Session, user: User, today: date, school_id: int | None) -> dict:
-    """Narrowing for the reads: one school if asked for (and visible); the people come from the Scope."""
-    scope = {}
-    if school_id:
-        scope["school_ids"] = [school_id] if school_id in visible_school_ids(session, user, today) else []
-    return scope
+def _report_scope(session: Session, user: User, today: date, school_id: int | None) -> Scope:
+    """The user's Scope, narrowed to the people at one school if asked for (a school not visible: nobody)."""
+    scope = Scope.for_user(user, today)
+    if not school_id:
+        return scope
+    return scope.at_schools([school_id] if school_id in visible_school_ids(session, user, today) else [])
 
 
 def _read(session: Session, stmt) -> pd.DataFrame:
@@ -83,16 +83,14 @@ def _done(frame: pd.DataFrame, total: int | None) -> pd.DataFrame:
 
 def school_names(session: Session, user: User, today: date, school_id: int | None = None,
                  person_ids: list[int] | None = None) -> pd.DataFrame:
-    """person_id -> 'School A; School B' over current assignments, visible schools only."""
+    """person_id -> 'School A; School B': the visible schools each person is at (current or upcoming)."""
     ids = visible_school_ids(session, user, today)
     if school_id:
         ids = [i for i in ids if i == school_id]
-    stmt = (select(Assignment.person_id, School.name).distinct()
-            .join(assignment_schools, assignment_schools.c.assignment_id == Assignment.id)
-            .join(School, School.id == assignment_schools.c.school_id)
-            .where(not_ended(today), School.id.in_(ids)))
+    links = school_links(ids, today).subquery()
+    stmt = select(links.c.person_id, School.name).join(School, School.id == links.c.school_id)
     if person_ids is not None:
-        stmt = stmt.where(Assignment.person_id.in_(person_ids))
+        stmt = stmt.where(links.c.person_id.in_(person_ids))
     names: dict[int, list[str]] = {}
     for person_id, name in session.execute(stmt.order_by(School.name)):
         names.setdefault(person_id, []).append(name)
@@ -121,27 +119,28 @@ def _with_people(session, user, today, frame, school_id=None) -> pd.DataFrame:
 
 def _summed(session, user, today, params, *columns) -> int:
     """Sum of compliance_people columns over the report's scope (a row count without the rows)."""
-    narrow = _scope(session, user, today, params.get("school"))
-    per = compliance_summary_source(session, Scope.for_user(user, today), **narrow).subquery()
+    scope = _report_scope(session, user, today, params.get("school"))
+    per = compliance_summary_source(session, scope).subquery()
     return int(session.scalar(select(func.sum(sum(per.c[c] for c in columns)))) or 0)
 
 
 def compliance_matrix(session, user, today, params) -> pd.DataFrame:
     """People × requirements (course codes), each cell the compliance status."""
-    scope = _scope(session, user, today, params.get("school"))
+    scope = _report_scope(session, user, today, params.get("school"))
     total = codes = None
     if params.get("limit"):  # a page: some people by name, with every requirement in scope as a column
-        seen = Scope.for_user(user, today)
-        people = compliance_summary_source(session, seen, **scope).subquery()  # people with rows
+        people = compliance_summary_source(session, scope).subquery()  # people with rows
         total = session.scalar(select(func.count()).select_from(people))
         page = (select(Person.id).where(Person.id.in_(select(people.c.person_id)))
                 .order_by(_name(), Person.id).limit(params["limit"]).offset(params.get("offset") or 0))
         codes = sorted(session.scalars(select(Course.code).where(
-            Course.id.in_(compliance_course_ids(session, seen, people=total, **scope)))))
-        # The page's people came from the scoped totals: read just their rows (a scope condition
+            Course.id.in_(compliance_course_ids(session, scope, people=total)))))
+        # The page's people came from the scoped totals: read just their rows (a school condition
         # here would make the database walk every row in the scope first).
-        scope = {"person_ids": list(session.scalars(page))}
-    sub = compliance_source(session, Scope.for_user(user, today), **scope).subquery()
+        sub = compliance_source(session, Scope.for_user(user, today),
+                                person_ids=list(session.scalars(page))).subquery()
+    else:
+        sub = compliance_source(session, scope).subquery()
     # Course codes are mapped here: joining courses lets SQLite walk the course index instead.
     rows = _read(session, select(sub.c.person_id, sub.c.course_id, sub.c.status))
     if rows.empty:
@@ -159,8 +158,7 @@ def compliance_matrix(session, user, today, params) -> pd.DataFrame:
 
 
 def _status_list(session, user, today, params, statuses, *, expiring_by=None) -> pd.DataFrame:
-    narrow = _scope(session, user, today, params.get("school"))
-    sub = compliance_source(session, Scope.for_user(user, today), **narrow).subquery()
+    sub = compliance_source(session, _report_scope(session, user, today, params.get("school"))).subquery()
     stmt = (select(sub.c.person_id, Course.code.label("Course"), Course.title.label("Title"),
                    sub.c.due_date.label("Due"), sub.c.completed_on.label("Completed"),
                    sub.c.expires_on.label("Expires"), sub.c.status)
@@ -197,15 +195,11 @@ def expiring_certifications(session, user, today, params) -> pd.DataFrame:
 
 def training_hours(session, user, today, params) -> pd.DataFrame:
     """Training hours per person per calendar year (hours recorded, else the course's hours)."""
-    h = training_hours_source(session, Scope.everyone(today)).subquery()
+    scope = _report_scope(session, user, today, params.get("school"))
+    h = training_hours_source(session, scope).subquery()
     stmt = (select(h.c.person_id, h.c.year.label("Year"), h.c.courses.label("Courses"),
                    h.c.hours.label("Hours"))
-            .join(Person, Person.id == h.c.person_id).where(person_scope(user, today)))
-    if params.get("school"):
-        ids = _scope(session, user, today, params["school"])["school_ids"]
-        stmt = stmt.where(h.c.person_id.in_(
-            select(school_people.c.person_id).where(school_people.c.school_id.in_(ids),
-                                                    not_ended(today, school_people.c))))
+            .join(Person, Person.id == h.c.person_id).where(scope.condition()))
     if params.get("year"):
         stmt = stmt.where(h.c.year == params["year"])
     rows, total = _read_page(session, stmt, params, h.c.year.desc(), _name(), Person.id)
@@ -217,8 +211,10 @@ def training_hours(session, user, today, params) -> pd.DataFrame:
 
 def evaluation_completion(session, user, today, params) -> pd.DataFrame:
     """Every evaluation due item in this and last school year, with its status."""
-    scope = _scope(session, user, today, params.get("school"))
-    sub = evaluation_due_source(session, Scope.for_user(user, today), **scope).subquery()
+    # Items belong to assignments: one school's report holds the items of assignments there.
+    school = params.get("school")
+    at = None if not school else [school] if school in visible_school_ids(session, user, today) else []
+    sub = evaluation_due_source(session, Scope.for_user(user, today), assignment_school_ids=at).subquery()
     stmt = select(sub.c.person_id, sub.c.audience, sub.c.cycle.label("Cycle"), sub.c.due_date.label("Due"),
                   sub.c.status).join(Person, Person.id == sub.c.person_id)
     rows, total = _read_page(session, stmt, params, sub.c.due_date, _name(), Person.id, sub.c.cycle)

@@ -13,13 +13,12 @@ from models.notifications import Flag
 from models.org import School
 from models.people import Person
 from models.reports import ComplianceSnapshot
-from models.scoping import Scope, not_ended, person_scope
+from models.scoping import Scope, person_scope, school_links
 from models.services.hiring.vacancies import vacancy_scope
 from models.services.reports.builders import visible_school_ids
 from models.services.stores.reads import compliance_source, compliance_summary_source, evaluation_due_source
 from models.services.stores.refresh import EXPIRING_DAYS
 from models.services.training.compliance import MET, STATUSES
-from models.stores import school_people
 from models.training import Course
 
 
@@ -27,15 +26,9 @@ def _good(col):
     return func.sum(case((col.in_(MET), 1), else_=0))
 
 
-def _school_links(ids: list[int], today: date):
-    """(person_id, school_id) for current assignments at the given schools."""
-    return (select(school_people.c.person_id, school_people.c.school_id).distinct()
-            .where(not_ended(today, school_people.c), school_people.c.school_id.in_(ids))).subquery("links")
-
-
 def _by_school(ids: list[int], per_person, today: date):
     """Per school: the sums of per-person compliance counts over its current people."""
-    links = _school_links(ids, today)
+    links = school_links(ids, today).subquery("links")
     good = sum(per_person.c[s] for s in MET)
     return (select(School.id, School.name, func.sum(per_person.c.total), func.sum(good),
                    func.sum(per_person.c.overdue), func.sum(per_person.c.expired))
@@ -84,9 +77,9 @@ def compliance_by_course(session: Session, user: User, today: date) -> list[dict
             for code, title, n, g in session.execute(stmt)]
 
 
-def evaluation_counts(session: Session, user: User, today: date, **scope) -> dict[str, int]:
+def evaluation_counts(session: Session, user: User, today: date) -> dict[str, int]:
     """Evaluation items per status in the user's scope."""
-    sub = evaluation_due_source(session, Scope.for_user(user, today), **scope).subquery()
+    sub = evaluation_due_source(session, Scope.for_user(user, today)).subquery()
     counts = {"not_yet_due": 0, "due": 0, "overdue": 0, "complete": 0}
     counts.update(dict(session.execute(select(sub.c.status, func.count()).group_by(sub.c.status)).all()))
     return counts
@@ -101,7 +94,7 @@ def evaluations_by_school(session: Session, user: User, today: date) -> list[dic
     per_person = (select(sub.c.person_id, func.sum(due).label("due"),
                          func.sum(case((sub.c.status == "complete", 1), else_=0)).label("complete"))
                   .group_by(sub.c.person_id).cte("per_person"))
-    links = _school_links(ids, today)
+    links = school_links(ids, today).subquery("links")
     stmt = (select(School.name, func.sum(per_person.c.due), func.sum(per_person.c.complete))
             .select_from(School)
             .outerjoin(links, links.c.school_id == School.id)

@@ -10,8 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
-from models.people import assignment_schools
-from models.scoping import Scope
+from models.scoping import Scope, assignments_at_schools
 from models.services.evaluations.due import evaluation_due_select
 from models.services.stores.refresh import COMPLIANCE, EVALUATIONS, hours_select, store_day, summary_select
 from models.services.training.compliance import compliance_select, people_condition
@@ -26,35 +25,34 @@ def _unpack(scope: Scope):
     return scope.today, scope.people
 
 
-def compliance_source(session: Session, scope: Scope, *, person_ids=None, school_ids=None,
+def compliance_source(session: Session, scope: Scope, *, person_ids=None,
                       course_ids=None) -> Select:
     """The compliance engine's rows for a scope (see compliance_select), read from the store if current."""
     today, person_filter = _unpack(scope)
     if store_day(session, COMPLIANCE) != today:
-        return compliance_select(today, person_ids=person_ids, school_ids=school_ids,
+        return compliance_select(today, person_ids=person_ids,
                                  person_filter=person_filter, course_ids=course_ids)
     t = compliance_items
-    conds = people_condition(today, person_ids, school_ids, person_filter, column=t.c.person_id)
+    conds = people_condition(person_ids, person_filter, column=t.c.person_id)
     if course_ids is not None:
         conds.append(t.c.course_id.in_(list(course_ids)))
     return select(*[t.c[c] for c in COMPLIANCE.columns]).where(*conds)
 
 
-def compliance_summary_source(session: Session, scope: Scope, *, person_ids=None,
-                              school_ids=None) -> Select:
+def compliance_summary_source(session: Session, scope: Scope, *, person_ids=None) -> Select:
     """Per person in scope: counts per status and expiring within 30/60/90 days (see compliance_people)."""
     today, person_filter = _unpack(scope)
     if store_day(session, COMPLIANCE) != today:
-        rows = compliance_select(today, person_ids=person_ids, school_ids=school_ids,
+        rows = compliance_select(today, person_ids=person_ids,
                                  person_filter=person_filter)
         return summary_select(rows.subquery(), today)
     t = compliance_people
-    conds = people_condition(today, person_ids, school_ids, person_filter, column=t.c.person_id)
+    conds = people_condition(person_ids, person_filter, column=t.c.person_id)
     return select(*t.columns).where(*conds)
 
 
-def compliance_course_ids(session: Session, scope: Scope, *, people: int = 0, person_ids=None,
-                          school_ids=None) -> Select:
+def compliance_course_ids(session: Session, scope: Scope, *, people: int = 0,
+                          person_ids=None) -> Select:
     """Ids of the courses with at least one compliance row in the scope (a report's columns).
 
     `people`, the number of people in the scope, picks the cheaper plan: a few hundred people's rows
@@ -62,10 +60,10 @@ def compliance_course_ids(session: Session, scope: Scope, *, people: int = 0, pe
     """
     today, person_filter = _unpack(scope)
     if store_day(session, COMPLIANCE) != today or people < 2000:
-        rows = compliance_source(session, scope, person_ids=person_ids, school_ids=school_ids).subquery()
+        rows = compliance_source(session, scope, person_ids=person_ids).subquery()
         return select(rows.c.course_id).distinct()
     t = compliance_items
-    conds = people_condition(today, person_ids, school_ids, person_filter, column=t.c.person_id)
+    conds = people_condition(person_ids, person_filter, column=t.c.person_id)
     return select(Course.id).where(exists().where(t.c.course_id == Course.id, *conds))
 
 
@@ -80,18 +78,19 @@ def training_hours_source(session: Session, scope: Scope) -> Select:
     return select(*training_hours.columns)
 
 
-def evaluation_due_source(session: Session, scope: Scope, *, person_ids=None, school_ids=None) -> Select:
-    """The evaluation-due engine's rows for a scope, read from the store if current (unordered)."""
+def evaluation_due_source(session: Session, scope: Scope, *, person_ids=None,
+                          assignment_school_ids=None) -> Select:
+    """The evaluation-due engine's rows for a scope, read from the store if current (unordered).
+
+    `assignment_school_ids` keeps the items of assignments at those schools, ended ones too (an
+    item belongs to an assignment; `Scope.at_schools` instead keeps the people at a school).
+    """
     today, person_filter = _unpack(scope)
     if store_day(session, EVALUATIONS) != today:
-        return evaluation_due_select(today, person_ids=person_ids, school_ids=school_ids,
-                                     person_filter=person_filter).order_by(None)
+        return evaluation_due_select(today, person_ids=person_ids, person_filter=person_filter,
+                                     assignment_school_ids=assignment_school_ids).order_by(None)
     t = evaluation_due_items
-    conds = []
-    if person_ids is not None:
-        conds.append(t.c.person_id.in_(list(person_ids)))
-    if school_ids is not None:  # the engine's scope: items of assignments at those schools
-        conds.append(t.c.assignment_id.in_(select(assignment_schools.c.assignment_id)
-                                           .where(assignment_schools.c.school_id.in_(list(school_ids)))))
-    conds += people_condition(today, None, None, person_filter, column=t.c.person_id)
+    conds = people_condition(person_ids, person_filter, column=t.c.person_id)
+    if assignment_school_ids is not None:
+        conds.append(t.c.assignment_id.in_(assignments_at_schools(assignment_school_ids)))
     return select(*[t.c[c] for c in EVALUATIONS.columns]).where(*conds)

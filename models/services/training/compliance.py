@@ -27,7 +27,7 @@ from sqlalchemy import Date, Select, and_, case, func, literal, or_, select, uni
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
 
-from models.people import Assignment, Person, assignment_schools
+from models.people import Assignment, Person
 from models.services.infra.sqldates import add_days, add_days_py, add_months, add_months_py
 from models.training import (
     Completion,
@@ -51,23 +51,21 @@ def active_requirements():
                Requirement.preset.in_(select(DistrictPreset.preset)))
 
 
-def people_condition(today, person_ids, school_ids, person_filter, column=Assignment.person_id):
-    """Conditions over a person id column (Assignment.person_id by default) for the requested scope."""
+def people_condition(person_ids, person_filter, column=Assignment.person_id):
+    """Conditions over a person id column (Assignment.person_id by default): these ids, this Person filter.
+
+    A school is never a keyword here: a read narrowed to schools gets a Scope narrowed with
+    `Scope.at_schools`, the one definition of "people at these schools" (models/scoping.py).
+    """
     conds = []
     if person_ids is not None:
         conds.append(column.in_(list(person_ids)))
-    if school_ids is not None:
-        at_school = (select(Assignment.person_id)
-                     .join(assignment_schools, assignment_schools.c.assignment_id == Assignment.id)
-                     .where(assignment_schools.c.school_id.in_(list(school_ids)),
-                            or_(Assignment.end_date.is_(None), Assignment.end_date >= today)))
-        conds.append(column.in_(at_school))
     if person_filter is not None and not isinstance(person_filter, True_):  # True_: everyone
         conds.append(column.in_(select(Person.id).where(person_filter)))
     return conds
 
 
-def compliance_select(today: date, *, person_ids=None, school_ids=None, person_filter=None,
+def compliance_select(today: date, *, person_ids=None, person_filter=None,
                       course_ids=None, requirement_ids=None) -> Select:
     """One set-based SELECT of person × applicable requirement with due date and status.
 
@@ -87,7 +85,7 @@ def compliance_select(today: date, *, person_ids=None, school_ids=None, person_f
         .join(RequirementRole, RequirementRole.role == Assignment.role)
         .join(Requirement, Requirement.id == RequirementRole.requirement_id)
         .where(or_(Assignment.end_date.is_(None), Assignment.end_date >= day), active_requirements(),
-               *course_cond, *people_condition(today, person_ids, school_ids, person_filter))
+               *course_cond, *people_condition(person_ids, person_filter))
         .cte("ranked")
     )
     pairs = (
@@ -156,7 +154,7 @@ def compliance_select(today: date, *, person_ids=None, school_ids=None, person_f
 
 
 def compliance_rows(session: Session, today: date, **scope) -> list:
-    """Rows of `compliance_select` for a scope (person_ids=, school_ids=, person_filter=)."""
+    """Rows of `compliance_select` for a scope (person_ids=, person_filter=)."""
     return list(session.execute(compliance_select(today, **scope)))
 
 
