@@ -24,6 +24,7 @@ from config import TestConfig
 from models import db
 from models.services.stores import checks as store_checks
 from models.services.stores import refresh as stores
+from tests import pg_states
 from tracker import ROOT, create_app
 
 TODAY = date(2026, 10, 15)
@@ -56,6 +57,7 @@ def _fresh_postgres() -> None:
     if not _pg_schema_ready:
         empty_database()
         migrate_database()
+        pg_states.drop_saved_states()
         _pg_schema_ready = True
     # Each test must start empty, but the append-only triggers refuse to delete audit rows, completions
     # and final evaluations. Replica mode skips ordinary triggers (the foreign-key checks too, harmless
@@ -97,7 +99,7 @@ def app_config(request) -> dict:
     return dict(marker.kwargs) if marker else {}
 
 
-# Saved states of a test's database (and uploads), SQLite only: lineage -> Saved. A lineage is the
+# Saved states of a test's database (and uploads): lineage -> Saved. A lineage is the
 # app's settings then each world fixture built on top, so a state is reused only by a test that would
 # have built exactly it; each test still gets its own copy to write to.
 _SNAPSHOTS: dict[tuple, Saved] = {}
@@ -106,12 +108,17 @@ _snapshot_ids = itertools.count()
 
 @dataclass(frozen=True)
 class Saved:
-    """A saved state: its folder, the fixture's value, the files' digest, and whether its checks passed."""
+    """A saved state: its folder, the fixture's value, the state's digest, and whether its checks passed.
+
+    On SQLite the folder holds the database file; on PostgreSQL `pg` names the schema holding the
+    saved rows, their counts and the sequences (tests/pg_states.py).
+    """
 
     folder: Path
     value: object
     digest: str
     clean: bool
+    pg: tuple | None = None
 
 
 def _check_stores() -> tuple[dict, dict]:
@@ -121,11 +128,12 @@ def _check_stores() -> tuple[dict, dict]:
 
 
 class Snapshots:
-    """A test's SQLite file and uploads, saved after each world fixture once per run, copied in later.
+    """A test's database and uploads, saved after each world fixture once per run, restored later.
 
-    Building a world row by row (each flush refreshing the stores) costs far more than copying a file.
-    A saved state is restored only if the test's files still hold the previous saved state exactly
-    (same bytes): anything a fixture wrote outside a snapshot makes the rest of the test build as usual.
+    Building a world row by row (each flush refreshing the stores) costs far more than copying a file
+    (SQLite) or the saved rows (PostgreSQL). A saved state is restored only if the test's database and
+    files still hold the previous saved state exactly (same bytes, same rows): anything a fixture wrote
+    outside a snapshot makes the rest of the test build as usual.
     """
 
     def __init__(self, root: Path, db_file: Path, uploads: Path, lineage: tuple | None) -> None:
@@ -135,7 +143,7 @@ class Snapshots:
 
     def __call__(self, build, *args):
         """build(*args) on first use for this lineage (then saved); later, the saved state and value."""
-        if self.lineage is None or PG_URL:
+        if self.lineage is None:
             return build(*args)
         if not self.unchanged():
             self.lineage = None  # written outside a snapshot: this test's later states are its own
@@ -148,9 +156,12 @@ class Snapshots:
         saved = _SNAPSHOTS.get(key)
         if saved:
             self._close()
-            for suffix in ("-wal", "-shm"):
-                Path(f"{self.db_file}{suffix}").unlink(missing_ok=True)
-            shutil.copyfile(saved.folder / "test.db", self.db_file)
+            if saved.pg:
+                pg_states.restore(*saved.pg)
+            else:
+                for suffix in ("-wal", "-shm"):
+                    Path(f"{self.db_file}{suffix}").unlink(missing_ok=True)
+                shutil.copyfile(saved.folder / "test.db", self.db_file)
             shutil.rmtree(self.uploads, ignore_errors=True)
             if (saved.folder / "uploads").exists():
                 shutil.copytree(saved.folder / "uploads", self.uploads)
@@ -158,18 +169,18 @@ class Snapshots:
             return copy.deepcopy(saved.value)
         value = build(*args)
         digest = self._current_digest()
-        if Path(f"{self.db_file}-wal").exists():  # a connection is still open: the file is not whole
+        if not PG_URL and Path(f"{self.db_file}-wal").exists():  # a connection is still open
             self.lineage = None
             return value
         folder = self.root / f"snapshot-{next(_snapshot_ids)}"
         folder.mkdir()
-        shutil.copyfile(self.db_file, folder / "test.db")
+        pg = pg_states.save() if PG_URL else shutil.copyfile(self.db_file, folder / "test.db") and None
         if self.uploads.exists():
             shutil.copytree(self.uploads, folder / "uploads")
         differences, stale_flags = _check_stores()
         clean = not any(differences.values()) and not any(stale_flags.values())
         self._close()
-        self.saved = _SNAPSHOTS[key] = Saved(folder, copy.deepcopy(value), digest, clean)
+        self.saved = _SNAPSHOTS[key] = Saved(folder, copy.deepcopy(value), digest, clean, pg)
         self.lineage = key
         return value
 
@@ -178,14 +189,16 @@ class Snapshots:
         return self.saved is not None and self._current_digest() == self.saved.digest
 
     def _close(self) -> None:
-        """Close every connection, so the write-ahead log is folded into the file."""
+        """End the session; on SQLite close every connection, so the write-ahead log is folded in."""
         db.session.remove()
-        db.engine.dispose()
+        if not PG_URL:
+            db.engine.dispose()
 
     def _current_digest(self) -> str:
-        """Hash of the database file and every upload, read with no connection open."""
+        """Hash of the database (file or rows) and every upload, read with no session open."""
         self._close()
-        digest = hashlib.sha1(self.db_file.read_bytes())  # noqa: S324 - a change check, not security
+        data = pg_states.fingerprint().encode() if PG_URL else self.db_file.read_bytes()
+        digest = hashlib.sha1(data)  # noqa: S324 - a change check, not security
         if self.uploads.exists():
             for path in sorted(p for p in self.uploads.rglob("*") if p.is_file()):
                 digest.update(str(path.relative_to(self.uploads)).encode())
@@ -233,14 +246,11 @@ def app(tmp_path, snapshot_root, migrated_sqlite, app_config):
     app = create_app(make_config(tmp_path, **app_config))
     today = app.config["FIXED_TODAY"]
     snapshots = Snapshots(snapshot_root, tmp_path / "test.db", Path(app.config["UPLOAD_DIR"]),
-                          (repr(sorted(app_config.items())),) if migrated_sqlite else None)
+                          (repr(sorted(app_config.items())),))
     app.extensions["tests.snapshots"] = snapshots
     with app.app_context():
         share_compiled_sql(db.engine, app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        if migrated_sqlite:
-            snapshots.step("fresh", _fresh_stores, migrated_sqlite, snapshots.db_file, today)
-        else:
-            _fresh_stores(None, snapshots.db_file, today)
+        snapshots.step("fresh", _fresh_stores, migrated_sqlite, snapshots.db_file, today)
     yield app
     with app.app_context():
         if snapshots.lineage is not None and snapshots.unchanged() and snapshots.saved.clean:
