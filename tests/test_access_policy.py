@@ -1,241 +1,463 @@
-"""Every endpoint x every role, generated from the policy: the status it answers and no row out of scope.
+"""Every endpoint x every user, generated from the policy: the status it answers and no row out of scope.
 
 The cases come from the app's own URL map: each view carries the capability its decorator asks for
-(`@requires` / `@capability_required`), and the expected answer is derived from models/policy.py
-and the scope functions, never written by hand:
-- anonymous: HTML pages redirect to sign-in, the API answers 401;
-- a role without the view's capability: 403 (and a POST changes nothing);
-- a role with it: 200, or 404 when the object in the URL is outside the user's scope.
-Lists and downloads must not name any person the user may not see.
+(`@requires` / `@capability_required`), and the expected answer is derived from models/policy.py and
+the functions the views themselves call (scopes, seats, evaluation and certificate rules), never
+written by hand:
+- anonymous: HTML pages redirect to the sign-in page, the API answers 401;
+- a user without the view's capability: 403;
+- a user with it: 404 when an object in the URL is missing or outside the user's scope, else what the
+  view's own rules say for that object (a seat held by someone else: 403; a submitted evaluation's
+  form: a redirect; a completion without a certificate: 404), else 200.
+Every refusal is also driven as a write where the route takes one: it must change no row in any table.
+Lists, pages and downloads (CSV, XLSX, calendar) must not name a person, nor a vacancy, the user may
+not see, nor link to an object outside their scope.
+
+The users: one account per role, plus a second principal (school B), a supervisor of the other agency,
+Sam's own account (an SRO with a staff account; `staff` is Alice's) and a panelist (a staff account
+with no person record, seated on vacancy A's panel).
 """
 
 from __future__ import annotations
 
+import io
 import re
-from datetime import UTC, datetime
+import zipfile
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
 from flask import g
-from sqlalchemy import func, select
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 
+from jobs import flag_overdue
+from models import db
 from models.accounts import User
-from models.audit import AuditEvent
+from models.api_tokens import ApiToken, CalendarFeed
 from models.evaluations import Evaluation, EvaluationTemplate
-from models.hiring import Candidate, SelectionCriterion, Vacancy
-from models.notifications import ReminderStep
+from models.hiring import PanelMember, SelectionCriterion, Vacancy
+from models.notifications import OutboxMessage, ReminderStep
+from models.org import Agency, School
 from models.people import Assignment, Person
-from models.policy import USER_ROLES, role_can
-from models.scoping import person_scope
+from models.policy import role_can
+from models.reports import SelfAssessmentItem
+from models.scoping import can_view_school, person_scope, visible_person
 from models.seed.evaluations import seed_templates
 from models.seed.notifications import seed_reminder_plan
+from models.seed.reports import seed_self_assessment
+from models.services.accounts.api_tokens import (
+    create_api_token,
+    create_calendar_feed,
+    find_calendar_feed,
+    revoke_calendar_feed,
+)
 from models.services.evaluations import access as evaluation_access
 from models.services.evaluations import workflow as eval_svc
-from models.services.hiring.vacancies import vacancy_scope
-from models.services.reports.builders import REPORTS
+from models.services.hiring.panel import add_member, may_score
+from models.services.hiring.vacancies import vacancy_scope, visible_candidate, visible_vacancy
+from models.services.reminders.email_prefs import read_unsubscribe_token, unsubscribe_token
+from models.services.reports.builders import REPORTS, visible_school_ids
+from models.services.training.completions import certificate_path, store_certificate
 from models.training import Completion, Course, Requirement
 from tests.conftest import TODAY, AuthActions, csrf_token
+from tests.evaluations.conftest import ratings
+from tests.factories import make_user
 from tests.foundation.conftest import world  # noqa: F401 - fixture
 from tests.reports.conftest import rw  # noqa: F401 - fixture
+from tests.training.factories import make_completion
 
-ROLES = ("anonymous", *USER_ROLES)
+USERS = ("anonymous", "admin", "hr", "coordinator", "principal", "principal_b", "supervisor",
+         "supervisor_other", "staff", "sro", "panelist")
 # Routes this generator does not drive, each with where it is tested instead.
 SKIPPED = {
-    "static": "files",
-    "api.no_such_route": "tests/api (unknown routes answer a 404 problem)",
-    "calendar.feed": "tests/api/test_calendar.py (a secret address, no session)",
-    "notifications.confirm_unsubscribe": "tests/jobs (signed links, no session)",
-    "notifications.unsubscribe": "tests/jobs",
-    "auth.login": "tests/foundation/test_auth.py",
-    "auth.logout": "tests/foundation/test_auth.py",
-    "main.healthz": "public",
-    "hiring.edit_scores": "tests/hiring/test_access.py (needs a panel seat)",
-    "admin.show_outbox_message": "tests/jobs/test_pages.py (needs a queued message)",
-    "admin.retry_outbox_message": "tests/jobs/test_pages.py",
-    "reports.edit_self_assessment": "tests/reports/test_self_assessment.py (item ids)",
-    "account.revoke_feed": "tests/api/test_calendar.py (own feeds only)",
-    "account.revoke_token": "tests/api/test_account.py (own tokens only)",
+    "static": "files, no data",
+    "auth.login": "tests/foundation/test_auth.py (signing in is how each walk starts)",
+    "auth.logout": "tests/foundation/test_auth.py (it would end the walk's session)",
 }
-PUBLIC = {"api.openapi_document"}  # answers everyone, signed in or not
-# Views that may also answer 404 for an object in scope, because of its state rather than who asks.
-STATE_404 = {
-    "evaluations.print_evaluation": "only a final evaluation prints",
-    "training.download_certificate": "only a completion with a certificate file has one",
-    "evaluations.own_evaluations": "only an account linked to a person's record has its own history",
-}
+# Routes that answer without a session (their URL, if any, is the credential).
+PUBLIC = {"api.openapi_document", "main.healthz", "calendar.feed", "notifications.confirm_unsubscribe",
+          "notifications.unsubscribe"}
+MISSING = 999_999  # an id no row has
+# Columns a refused request may still write: the request's own bookkeeping, not data.
+BOOKKEEPING = {"rate_limit_counters": None, "api_tokens": {"last_used_at"}}  # None: the whole table
+# The objects a link may name, by URL argument: a page must not link to one outside the user's scope.
+SCOPED_ARGS = {"person_id", "assignment_id", "school_id", "vacancy_id", "candidate_id", "evaluation_id",
+               "completion_id", "token_id", "feed_id"}
+# Objects every user who reaches the view may open, by URL argument (the view's get_or_404).
+PLAIN_OBJECTS = {"course_id": Course, "requirement_id": Requirement, "agency_id": Agency, "user_id": User,
+                 "template_id": EvaluationTemplate, "step_id": ReminderStep,
+                 "criterion_id": SelectionCriterion, "item_id": SelfAssessmentItem,
+                 "message_id": OutboxMessage}
 
 
-@pytest.fixture
-def pw(rw, session):  # noqa: F811
-    """The reporting world plus an evaluation of Sam (school A) and one of Bob (school B)."""
-    principal = session.scalar(select(User).where(User.role == "principal"))
+def build_pw(session, rw, upload_dir):  # noqa: F811
+    """The reporting world plus the users above, evaluations, a panel, certificates, tokens and feeds.
+
+    Evaluations: Sam's draft and his submitted one (school A), Alice's final one (A), Bob's draft (B).
+    Vacancy A's panel: the principal (school administrator), the panelist (teacher), a parent without
+    an account. Certificates: on new completions of Sam (A) and Bob (B); Alice's PBIS has none.
+    """
+    users = {u.role: u for u in session.scalars(select(User))}
+    school_b = session.get(School, rw.school_b)
+    other_agency = session.scalar(select(Agency).where(Agency.id != rw.agency))
+    sam, alice, bob = (session.get(Person, i) for i in (rw.sro, rw.teacher_a, rw.teacher_b))
+    sam.last_name = "Oakes"  # not "Officer", a word SRO pages show ("Officer licence"): leaks stay exact
+    users["principal_b"] = make_user(session, "principal", email="principal.b@example.org",
+                                     schools=[school_b])
+    users["supervisor_other"] = make_user(session, "supervisor", email="supervisor.other@example.org",
+                                          agency=other_agency)
+    users["sro"] = make_user(session, "staff", email="sro@example.org", person=sam)
+    users["panelist"] = make_user(session, "staff", email="panelist@example.org")
     seed_templates(session)
     seed_reminder_plan(session, TODAY)
+    seed_self_assessment(session, TODAY)
     criterion = SelectionCriterion(role="sro", title="Works well with students", kind="preference")
     session.add(criterion)
-    ids = {}
-    for key, pid in (("eval_a", rw.sro), ("eval_b", rw.teacher_b)):
-        assignment = session.scalar(select(Assignment.id).where(Assignment.person_id == pid))
-        ev = eval_svc.start_evaluation(session, person_id=pid, assignment_id=assignment, cycle="2025-2026",
-                                       evaluator=principal, today=TODAY)
-        ids[key] = ev.id
+
+    def start(person, evaluator, cycle="2025-2026"):
+        assignment = session.scalar(select(Assignment.id).where(Assignment.person_id == person.id))
+        return eval_svc.start_evaluation(session, person_id=person.id, assignment_id=assignment, cycle=cycle,
+                                         evaluator=evaluator, today=TODAY)
+
+    def submit(ev):
+        eval_svc.save_evaluation(session, ev, ratings(ev, [3] * len(ev.ratings)), user=users["principal"],
+                                 today=TODAY, submit=True)
+
+    draft_a, draft_b = start(sam, users["principal"]), start(bob, users["principal_b"])
+    submitted_a = start(sam, users["principal"], cycle="2026-2027")
+    submit(submitted_a)
+    final_a = start(alice, users["principal"])
+    submit(final_a)
+    eval_svc.acknowledge_evaluation(session, final_a, user=users["staff"], response=None, today=TODAY)
+
+    vacancies = {v.title: v for v in session.scalars(select(Vacancy))}
+    vacancy_a, vacancy_b = vacancies["SRO, Adams High"], vacancies["Teacher, Burr"]
+    seats = {seat: add_member(session, vacancy_a, {"seat": seat, "user_id": u and u.id, "name": name}).id
+             for seat, u, name in (("school_administrator", users["principal"], "Principal Adams"),
+                                   ("teacher", users["panelist"], "Terry Teacher"),
+                                   ("parent", None, "Pat Parent"))}
+
+    basic = session.get(Course, rw.basic)
+    name, kind = store_certificate(upload_dir, b"%PDF-1.4 certificate")
+    certificates = [make_completion(session, person, basic, date(2026, 2, 1), certificate_file=name,
+                                    certificate_type=kind, certificate_name="certificate.pdf").id
+                    for person in (sam, bob)]
+    plain = session.scalar(select(Completion.id).where(Completion.person_id == alice.id))
+
+    now = datetime(2026, 10, 15, 12, tzinfo=UTC)
+    tokens, token_ids, feeds, feed_ids = {}, {}, {}, {}
+    for key, user in users.items():
+        token, tokens[key] = create_api_token(session, user, "access test", now)
+        feed, feeds[key] = create_calendar_feed(session, user, now)
+        token_ids[key], feed_ids[key] = token.id, feed.id
+    revoked, revoked_secret = create_calendar_feed(session, users["admin"], now)
+    revoke_calendar_feed(session, revoked, now)
     session.commit()
-    first = {v.title: v for v in session.scalars(select(Vacancy))}
-    vacancy_a, vacancy_b = first["SRO, Adams High"], first["Teacher, Burr"]
+    flag_overdue.run(session, TODAY)  # flags the world's due items and queues their reminders
+    session.commit()
+    assert session.scalar(select(OutboxMessage.id).limit(1)), "the outbox holds no message"
+
+    people = (rw.teacher_a, rw.teacher_b, rw.sro, rw.other_sro)
     return SimpleNamespace(
-        **vars(rw), **ids, vacancy_a=vacancy_a.id, vacancy_b=vacancy_b.id,
+        **(vars(rw) | {"emails": {key: u.email for key, u in users.items()}}), people=people,
+        assignments={p: session.scalar(select(Assignment.id).where(Assignment.person_id == p))
+                     for p in people},
+        evaluations=(draft_a.id, submitted_a.id, final_a.id, draft_b.id),
+        vacancy_a=vacancy_a.id, vacancy_b=vacancy_b.id, seats=tuple(seats.values()),
         candidate_a=vacancy_a.candidates[0].id, candidate_b=vacancy_b.candidates[0].id,
-        completion=session.scalar(select(Completion.id).where(Completion.person_id == rw.sro)),
-        course=session.scalar(select(Course.id)), requirement=session.scalar(select(Requirement.id)),
-        user=session.scalar(select(User.id).where(User.role == "staff")), criterion=criterion.id,
-        step=session.scalar(select(func.min(ReminderStep.id))),
-        template=session.scalar(select(func.min(EvaluationTemplate.id))),
-        assignment_a=session.scalar(select(Assignment.id).where(Assignment.person_id == rw.teacher_a)),
-        assignment_b=session.scalar(select(Assignment.id).where(Assignment.person_id == rw.teacher_b)),
+        completions=(*certificates, plain), tokens=tokens, token_ids=token_ids, feeds=feeds,
+        feed_ids=feed_ids, revoked_feed=revoked_secret,
+        objects={"course_id": rw.basic, "requirement_id": session.scalar(select(Requirement.id)),
+                 "agency_id": rw.agency, "user_id": users["staff"].id, "criterion_id": criterion.id,
+                 "template_id": session.scalar(select(EvaluationTemplate.id).limit(1)),
+                 "step_id": session.scalar(select(ReminderStep.id).limit(1)),
+                 "item_id": session.scalar(select(SelfAssessmentItem.id).limit(1)),
+                 "message_id": session.scalar(select(OutboxMessage.id).limit(1))},
     )
 
 
-def _rules(app):
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if rule.endpoint in SKIPPED:
-            continue
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            yield rule, method
+@pytest.fixture
+def pw(app, rw, session, snapshot):  # noqa: F811
+    """The world above, built once per run on SQLite and copied (certificates too) into each test."""
+    return snapshot(build_pw, session, rw, app.config["UPLOAD_DIR"])
 
 
-def _urls(rule, w) -> list[tuple[str, dict]]:
-    """The rule's URL once per object it can name: one in the principal's school A, one in school B."""
-    args = set(rule.arguments)
-    variants = []
-    for side in ("a", "b"):
-        values = {"person_id": w.teacher_a if side == "a" else w.teacher_b,
-                  "school_id": w.school_a if side == "a" else w.school_b,
-                  "assignment_id": w.assignment_a if side == "a" else w.assignment_b,
-                  "vacancy_id": getattr(w, f"vacancy_{side}"),
-                  "candidate_id": getattr(w, f"candidate_{side}"),
-                  "evaluation_id": getattr(w, f"eval_{side}"), "completion_id": w.completion,
-                  "course_id": w.course, "requirement_id": w.requirement, "agency_id": w.agency,
-                  "user_id": w.user, "template_id": w.template, "step_id": w.step, "fmt": "csv",
-                  "key": "compliance-matrix", "member_id": 0,
-                  "criterion_id": w.criterion, "item_id": 0}
-        variants.append({k: values[k] for k in args})
-        if not args & {"person_id", "school_id", "assignment_id", "vacancy_id", "candidate_id",
-                       "evaluation_id"}:
-            break
-    out = []
-    for values in variants:
-        path = rule.rule
-        for name, value in values.items():
-            path = re.sub(rf"<(?:\w+:)?{name}>", str(value), path)
-        out.append((path, values))
-    if rule.endpoint == "reports.show_report":
-        # Each report asks for its own capability on top of the page's.
-        out = [(f"/reports/{key}{query}", {"_capability": spec.capability})
-               for key, spec in REPORTS.items() for query in ("", "?format=csv")]
-    return out
+def _variants(rule, w, key: str, secret_key: str) -> list[dict]:
+    """Values for the rule's arguments: objects in and out of each user's scope, and one that is missing."""
+    args = set(rule.arguments) - set(rule.defaults or ())  # "/schools/new" names no school
+    if "person_id" in args:
+        out = [{"person_id": p, "assignment_id": w.assignments[p]} for p in w.people]
+        if "assignment_id" in args:  # someone else's assignment under Alice's record
+            out.append({"person_id": w.teacher_a, "assignment_id": w.assignments[w.teacher_b]})
+        out.append({"person_id": MISSING, "assignment_id": MISSING})
+    elif "assignment_id" in args:
+        out = [{"assignment_id": a} for a in (*w.assignments.values(), MISSING)]
+    elif "school_id" in args:
+        out = [{"school_id": s} for s in (w.school_a, w.school_b, MISSING)]
+    elif "candidate_id" in args:
+        out = [{"candidate_id": c, "member_id": m} for c in (w.candidate_a, w.candidate_b, MISSING)
+               for m in (w.seats if "member_id" in args else (None,))]
+    elif "vacancy_id" in args:
+        out = [{"vacancy_id": v, "member_id": m, "fmt": f} for v in (w.vacancy_a, w.vacancy_b, MISSING)
+               for m in (w.seats if "member_id" in args else (None,))
+               for f in (("csv", "xlsx") if "fmt" in args else (None,))]
+        if "fmt" in args:
+            out.append({"vacancy_id": w.vacancy_a, "fmt": "pdf", "_missing": True})
+    elif "evaluation_id" in args:
+        out = [{"evaluation_id": e} for e in (*w.evaluations, MISSING)]
+    elif "completion_id" in args:
+        out = [{"completion_id": c} for c in (*w.completions, MISSING)]
+    elif "token_id" in args:
+        out = [{"token_id": t} for t in (w.token_ids["admin"], w.token_ids["staff"], MISSING)]
+    elif "feed_id" in args:
+        out = [{"feed_id": f} for f in (w.feed_ids["admin"], w.feed_ids["staff"], MISSING)]
+    elif "secret" in args:
+        own = [w.feeds[key]] if key in w.feeds else []
+        out = [{"secret": s} for s in (*own, w.revoked_feed, "unknown")]
+    elif "token" in args:
+        valid = unsubscribe_token(secret_key, "alice@example.org")
+        out = [{"token": valid}, {"token": valid[:-2] + "xx"}]
+    elif "rest" in args:
+        out = [{"rest": "no-such-resource", "_missing": True}]
+    elif "key" in args:  # each report asks for its own capability on top of the page's
+        out = [{"key": k, "_query": q, "_capability": spec.capability} | extra for k, spec in REPORTS.items()
+               for q, extra in (("", {}), ("?format=csv", {}), ("?format=xlsx", {}),
+                                (f"?school={w.school_b}", {"_school": w.school_b}))]
+        out.append({"key": "no-such-report"})
+    else:
+        out = [{name: w.objects[name] for name in args}]
+        if args:
+            out.append({name: MISSING for name in args})
+    return [{k: v for k, v in values.items() if k in args or k.startswith("_")} for values in out]
 
 
-def _in_scope(session, user: User, values: dict) -> bool:
-    """Whether every object the URL names is one `user` may see (the app's own scope rules)."""
-    if "person_id" in values or "assignment_id" in values:
-        pid = values.get("person_id") or session.get(Assignment, values["assignment_id"]).person_id
-        if session.scalar(select(Person.id).where(Person.id == pid, person_scope(user, TODAY))) is None:
+def _path(rule, values: dict) -> str:
+    path = rule.rule
+    for name in set(rule.arguments) - set(rule.defaults or ()):
+        path = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), path)
+    return path + values.get("_query", "")
+
+
+def _found(session, user: User, values: dict) -> bool:
+    """Whether every object the URL names exists and `user` may see it (the app's lookups and scopes)."""
+    if values.get("_missing"):
+        return False
+    person_id = values.get("person_id")
+    if person_id is not None and visible_person(session, user, person_id, TODAY) is None:
+        return False
+    if "assignment_id" in values:
+        assignment = session.get(Assignment, values["assignment_id"])
+        if assignment is None or (person_id is not None and assignment.person_id != person_id):
             return False
-    if "school_id" in values:
-        from models.scoping import can_view_school
-        if not can_view_school(session, user, values["school_id"], TODAY):
+        if person_id is None and visible_person(session, user, assignment.person_id, TODAY) is None:
             return False
-    if "vacancy_id" in values or "candidate_id" in values:
-        vid = values.get("vacancy_id") or session.get(Candidate, values["candidate_id"]).vacancy_id
-        if session.scalar(select(Vacancy.id).where(Vacancy.id == vid, vacancy_scope(user))) is None:
+    if "school_id" in values and not can_view_school(session, user, values["school_id"], TODAY):
+        return False
+    if "_school" in values and values["_school"] not in visible_school_ids(session, user, TODAY):
+        return False
+    vacancy_id = values.get("vacancy_id")
+    if vacancy_id is not None and visible_vacancy(session, user, vacancy_id) is None:
+        return False
+    if "candidate_id" in values:
+        candidate = visible_candidate(session, user, values["candidate_id"])
+        if candidate is None:
+            return False
+        vacancy_id = candidate.vacancy_id
+    if values.get("member_id") is not None:
+        member = session.get(PanelMember, values["member_id"])
+        if member is None or member.vacancy_id != vacancy_id:
             return False
     if "evaluation_id" in values:
-        scope = evaluation_access.evaluation_scope(user, TODAY)
-        stmt = select(Evaluation.id).where(Evaluation.id == values["evaluation_id"], scope)
+        stmt = select(Evaluation.id).where(Evaluation.id == values["evaluation_id"],
+                                           evaluation_access.evaluation_scope(user, TODAY))
         if session.scalar(stmt) is None:
             return False
     if "completion_id" in values:
-        pid = session.get(Completion, values["completion_id"]).person_id
-        if session.scalar(select(Person.id).where(Person.id == pid, person_scope(user, TODAY))) is None:
+        completion = session.get(Completion, values["completion_id"])
+        if completion is None or visible_person(session, user, completion.person_id, TODAY) is None:
+            return False
+    for name, model in (("token_id", ApiToken), ("feed_id", CalendarFeed)):
+        if name in values:
+            row = session.get(model, values[name])
+            if row is None or row.user_id != user.id:  # one's own only
+                return False
+    if "key" in values and values["key"] not in REPORTS:
+        return False
+    for name, model in PLAIN_OBJECTS.items():
+        if name in values and session.get(model, values[name]) is None:
             return False
     return True
 
 
-def _hidden_names(session, user: User) -> list[str]:
-    """Last names of the people `user` may not see (none may appear on a list or in a download)."""
-    visible = select(Person.id).where(person_scope(user, TODAY))
-    return list(session.scalars(select(Person.last_name).where(Person.id.not_in(visible))))
+def _state(app, session, user: User, endpoint: str, values: dict) -> tuple[int, bool] | None:
+    """What the view decides from the state of an object the user may see, through the app's own rules.
+
+    (status, refused), or None for the view's normal answer.
+    """
+    if endpoint == "hiring.edit_scores":  # a seat with an account is its holder's; HR scores the others
+        if not may_score(user, session.get(PanelMember, values["member_id"])):
+            return 403, True
+    evaluation = session.get(Evaluation, values["evaluation_id"]) if "evaluation_id" in values else None
+    if endpoint == "evaluations.edit_evaluation" and not evaluation_access.can_edit(user, evaluation):
+        return 302, True  # back to the evaluation, with the reason flashed
+    if endpoint == "evaluations.acknowledge_evaluation":
+        if not evaluation_access.can_acknowledge(user, evaluation):
+            return 302, True  # back to the evaluation, with the refusal flashed
+    if endpoint == "evaluations.print_evaluation" and not evaluation.is_locked:
+        return 404, True  # only a final evaluation prints
+    if endpoint == "evaluations.own_evaluations":  # the history of the account's own person record
+        return (404, True) if user.person_id is None else (302, False)
+    if endpoint == "training.download_certificate":
+        path = certificate_path(app.config["UPLOAD_DIR"], session.get(Completion, values["completion_id"]))
+        if path is None or not path.is_file():
+            return 404, True
+    return None
 
 
-def _expected(view, role: str, rule, session, user, values) -> set[int]:
+def _expected(app, session, user: User | None, rule, values: dict) -> tuple[int, bool]:
+    """The status the policy and the app's rules give `user` for this URL, and whether it is a refusal."""
+    view = app.view_functions[rule.endpoint]
     api = rule.rule.startswith("/api/")
+    if rule.endpoint.startswith("notifications.") and "token" in values:
+        if read_unsubscribe_token(app.config["SECRET_KEY"], values["token"]) is None:
+            return 400, True  # a tampered link, whoever follows it
+        return 200, False
+    if rule.endpoint == "calendar.feed":
+        return (200, False) if find_calendar_feed(session, values["secret"]) else (404, True)
     if rule.endpoint in PUBLIC:
-        return {200}
-    if role == "anonymous":
-        return {401} if api else {302}
-    capability = getattr(view, "capability", None)
-    extra = values.get("_capability")
-    if any(c and not role_can(role, c) for c in (capability, extra)):
-        return {403}
-    if not _in_scope(session, user, values):
-        return {404}
-    return {200, 302, 404} if rule.endpoint in STATE_404 else {200, 302}
+        return 200, False
+    if user is None:
+        return (401 if api else 302), True
+    for capability in (getattr(view, "capability", None), values.get("_capability")):
+        if capability and not role_can(user.role, capability):
+            return 403, True
+    if not _found(session, user, values):
+        return 404, True
+    return _state(app, session, user, rule.endpoint, values) or (200, False)
 
 
-def test_every_endpoint_answers_every_role_as_the_policy_says(app, pw, session):
-    """Walk the URL map for each role: statuses from the policy, nothing out of scope on any list."""
-    users = {u.role: u for u in session.scalars(select(User))}
-    failures, checked = [], 0
-    for role in ROLES:
-        client = app.test_client()  # a fresh session per role
-        # The test's app context outlives its requests, so `g` still holds the last role's signed-in
-        # user and CSRF token: empty it, as a new process would start.
-        for name in list(vars(g)):
-            g.pop(name)
-        if role != "anonymous":
-            response = AuthActions(client).login(pw.emails[role])
-            assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
-        user = users.get(role)
-        hidden = _hidden_names(session, user) if user else []
-        for rule, method in _rules(app):
-            view = app.view_functions[rule.endpoint]
-            for path, values in _urls(rule, pw):
-                expected = _expected(view, role, rule, session, user, values)
-                if method == "GET":
-                    response = client.get(path, headers=_api_headers(rule, role, pw))
-                elif {403, 401, 302} >= expected:  # only refusals are driven for writes
-                    before = session.scalar(select(func.count(AuditEvent.id)))
-                    token = csrf_token(client, "/login" if role == "anonymous" else "/")
-                    response = client.open(path, method=method, data={"csrf_token": token},
-                                           headers=_api_headers(rule, role, pw))
-                    if session.scalar(select(func.count(AuditEvent.id))) != before:
-                        failures.append(f"{role} {method} {path} changed data although refused")
-                else:
+def _cases(app, w, key: str):
+    """(rule, method, path, values) for every route this test drives, GETs first."""
+    rules = [r for r in sorted(app.url_map.iter_rules(), key=lambda r: r.rule) if r.endpoint not in SKIPPED]
+    for wanted in ("GET", "write"):
+        for rule in rules:
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                if (method == "GET") == (wanted == "GET"):
+                    for values in _variants(rule, w, key, app.config["SECRET_KEY"]):
+                        yield rule, method, _path(rule, values), values
+
+
+def _hidden(session, user: User | None) -> list[str]:
+    """Last names of the people, and titles of the vacancies, `user` may not see (anonymous: none)."""
+    if user is None:
+        return [*session.scalars(select(Person.last_name)), *session.scalars(select(Vacancy.title))]
+    visible = select(Person.id).where(person_scope(user, TODAY))
+    names = session.scalars(select(Person.last_name).where(Person.id.not_in(visible)))
+    titles = session.scalars(select(Vacancy.title).where(~vacancy_scope(user)))
+    return [*names, *titles]
+
+
+def _text(response) -> str:
+    """The body as text; an XLSX download's sheets and shared strings."""
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        with zipfile.ZipFile(io.BytesIO(response.data)) as book:
+            return "\n".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xml"))
+    return response.get_data(as_text=True)
+
+
+LINK = re.compile(r'(?:href|action)="(/[^"?#]*)')
+
+
+def _links_out_of_scope(app, session, user, body: str, seen: dict) -> list[str]:
+    """Links (and form targets) on a page that name an object outside `user`'s scope."""
+    adapter = app.url_map.bind("localhost")
+    bad = []
+    for path in set(LINK.findall(body)):
+        if path not in seen:
+            seen[path] = True
+            for method in ("GET", "POST"):
+                try:
+                    _, args = adapter.match(path, method=method)
+                except HTTPException:
                     continue
-                checked += 1
-                if response.status_code not in expected:
-                    failures.append(f"{role} {method} {path}: {response.status_code}, policy says {expected}")
-                elif response.status_code == 200 and method == "GET":
-                    body = response.get_data(as_text=True)
-                    leaked = [n for n in hidden if re.search(rf"\b{re.escape(n)}\b", body)]
-                    if leaked:
-                        failures.append(f"{role} GET {path} shows people out of scope: {leaked}")
-    assert checked > 500, checked
-    assert not failures, "\n".join(failures)
+                scoped = {k: v for k, v in args.items() if k in SCOPED_ARGS and v is not None}
+                seen[path] = not scoped or _found(session, user, scoped)
+                break
+        if not seen[path]:
+            bad.append(path)
+    return bad
 
 
-def _api_headers(rule, role, w) -> dict:
-    if not rule.rule.startswith("/api/") or role == "anonymous":
+def _database(session) -> dict:
+    """Every row of every table (less the request bookkeeping), to show a refused request wrote nothing."""
+    session.expire_all()
+    state = {}
+    for table in db.metadata.sorted_tables:
+        skip = BOOKKEEPING.get(table.name, set())
+        if skip is None:
+            continue
+        columns = [c for c in table.columns if c.name not in skip]
+        state[table.name] = sorted(map(repr, session.execute(select(*columns)).all()))
+    return state
+
+
+def _changes(before: dict, after: dict) -> list[str]:
+    return [f"{name}: {len(before[name])} -> {len(after[name])} rows" if len(before[name]) != len(after[name])
+            else f"{name}: rows changed" for name in before if before[name] != after[name]]
+
+
+def _api_headers(rule, key, w) -> dict:
+    if not rule.rule.startswith("/api/") or key == "anonymous":
         return {}
-    return {"Authorization": f"Bearer {w.tokens[role]}"}
+    return {"Authorization": f"Bearer {w.tokens[key]}"}
 
 
-@pytest.fixture(autouse=True)
-def _tokens(pw, session):
-    """An API token per role (the API authenticates by token, not by the session cookie)."""
-    from models.services.accounts.api_tokens import create_api_token
-    pw.tokens = {}
-    for user in session.scalars(select(User)):
-        _, secret = create_api_token(session, user, "access test", datetime(2026, 10, 15, 12, tzinfo=UTC))
-        pw.tokens[user.role] = secret
-    session.commit()
+@pytest.mark.parametrize("key", USERS)
+def test_every_endpoint_answers_every_user_as_the_policy_says(app, pw, session, key):
+    """One user walks the URL map: statuses from the policy, refusals write nothing, nothing out of scope."""
+    client = app.test_client()  # a fresh session
+    # The test's app context outlives its requests, so `g` could still hold a signed-in user or a
+    # CSRF token from before: empty it, as a new process would start.
+    for name in list(vars(g)):
+        g.pop(name)
+    user = None
+    if key != "anonymous":
+        response = AuthActions(client).login(pw.emails[key])
+        assert response.status_code == 302, response.get_data(as_text=True)[-1500:]
+        user = session.scalar(select(User).where(User.email == pw.emails[key]))
+    token = csrf_token(client, "/login" if user is None else "/")
+    hidden, links = _hidden(session, user), {}
+    failures, checked, gets, before = [], 0, 0, None
+    for rule, method, path, values in _cases(app, pw, key):
+        expected, refused = _expected(app, session, user, rule, values)
+        headers = _api_headers(rule, key, pw)
+        if method == "GET":
+            gets += 1
+            response = client.get(path, headers=headers)
+        elif refused:  # only refusals are driven as writes: they must change nothing
+            before = before or _database(session)
+            response = client.open(path, method=method, data={"csrf_token": token}, headers=headers)
+            after = _database(session)
+            if after != before:
+                failures.append(f"{key} {method} {path} changed data although refused: "
+                                f"{_changes(before, after)}")
+            before = after
+        else:
+            continue
+        checked += 1
+        status = response.status_code
+        if status != expected:
+            failures.append(f"{key} {method} {path}: {status}, policy says {expected}")
+        elif status == 302 and user is None and not response.location.startswith("/login"):
+            failures.append(f"{key} {method} {path}: redirected to {response.location}, not the login page")
+        elif status == 200 and method == "GET":
+            body = _text(response)
+            leaked = [n for n in hidden if re.search(rf"\b{re.escape(n)}\b", body)]
+            leaked += _links_out_of_scope(app, session, user, body, links) if user else []
+            if leaked:
+                failures.append(f"{key} GET {path} shows what is out of scope: {leaked}")
+    # Every GET case is sent to every user, and the refused writes on top (anonymous: every case).
+    assert checked >= gets > 200, (checked, gets)
+    assert not failures, f"{len(failures)} of {checked} cases:\n" + "\n".join(failures)
+

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from models.people import Assignment, Person
+from models.policy import roles_with
 from models.training import Completion
 
 
@@ -35,6 +37,23 @@ def test_create_person_refused_for_principal(api, session, tokens):
                                                       "email": "x@example.org", "person_type": "teacher"})
     assert response.status_code == 403
     assert session.scalar(select(Person).where(Person.email == "x@example.org")) is None
+
+
+@pytest.mark.parametrize("role", roles_with("manage_people"))
+def test_every_role_that_manages_people_creates_one(api, session, tokens, role):
+    """Each role holding manage_people gets its POST /people through (201), not just HR."""
+    response = api.post("/people", getattr(tokens, role), {"first_name": "New", "last_name": "Person",
+                                                           "email": f"new-{role}@example.org",
+                                                           "person_type": "teacher"})
+    assert response.status_code == 201, response.json
+    assert session.scalar(select(Person).where(Person.email == f"new-{role}@example.org")) is not None
+
+
+@pytest.mark.parametrize("role", roles_with("record_training"))
+def test_every_role_that_records_training_gets_past_the_gate_on_a_batch(api, tokens, role):
+    """Each role holding record_training has an empty batch judged on its content (422), not refused."""
+    response = api.post("/completions/batch", getattr(tokens, role), {"items": []})
+    assert response.status_code == 422, response.json
 
 
 def test_create_assignment(api, session, tokens, world):

@@ -188,3 +188,36 @@ def test_hr_adds_a_criterion_and_every_problem_is_listed(client, auth, session, 
     crit = session.scalar(select(SelectionCriterion).where(SelectionCriterion.title == "Bilingual"))
     assert crit.weight == 2 and crit.active
     assert "Bilingual" not in [c.title for c in session.get(Vacancy, hw.vacancy).criteria]
+
+
+def test_list_shows_a_panelists_vacancy_and_hides_another_schools(client, auth, hw):
+    """The panelist's list holds the vacancy they sit on; the other school's principal's list does not."""
+    auth.login(hw.emails["principal_b"])
+    assert "SRO, Adams High" not in client.get("/hiring/").get_data(as_text=True)
+    auth.logout()
+    auth.login(hw.emails["panelist"])
+    assert "SRO, Adams High" in client.get("/hiring/").get_data(as_text=True)
+
+
+def test_nav_shows_hiring_except_for_coordinator(client, auth, hw):
+    """The Hiring menu item shows for a principal and not for a coordinator (who may not open it)."""
+    auth.login(hw.emails["principal"])
+    assert ">Hiring</a>" in client.get("/").get_data(as_text=True)
+    auth.logout()
+    auth.login(hw.emails["coordinator"])
+    assert ">Hiring</a>" not in client.get("/").get_data(as_text=True)
+
+
+def test_member_scores_own_seat_through_the_form(client, auth, session, hw):
+    """A panel member with an account saves their own seat's ratings through the form."""
+    auth.login(hw.emails["panelist"])
+    path = f"/hiring/candidates/{hw.c1}/scores/{hw.teacher_seat}"
+    data = {}
+    for c in session.get(Candidate, hw.c1).vacancy.preference_criteria:
+        data[f"rating_{c.id}"], data[f"comment_{c.id}"] = "5", "ok"
+    r = post_form(client, path, data)
+    assert r.status_code == 302
+    session.expire_all()
+    ratings = session.scalars(select(Score.rating).join(PanelMember)
+                              .where(PanelMember.id == hw.teacher_seat)).all()
+    assert ratings and set(ratings) == {5}

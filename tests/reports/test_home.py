@@ -77,3 +77,21 @@ def test_staff_home_shows_own_todo(client, auth, rw):
     assert todo.count("Evaluation (") == 3
     assert "BASIC" not in todo
     assert "compliance-by-school" not in html
+
+
+def test_coordinator_reads_no_vacancy_titles_or_evaluation_status(client, auth, rw):
+    """The coordinator's reports index, charts and home page name no vacancy and no evaluation status."""
+    auth.login(rw.emails["coordinator"])
+    index = client.get("/reports/").get_data(as_text=True)
+    assert "Compliance matrix" in index
+    assert "Hiring funnel" not in index and "Evaluation completion" not in index
+    charts = client.get("/reports/charts").get_data(as_text=True)
+    assert "Training compliance by school" in charts
+    assert "Hiring funnel" not in charts and "Evaluations completed" not in charts
+    assert "SRO, Adams High" not in charts + index + client.get("/").get_data(as_text=True)
+    # HR, who may see vacancies and evaluations, still get both.
+    auth.logout()
+    auth.login(rw.emails["hr"])
+    charts = client.get("/reports/charts").get_data(as_text=True)
+    assert "Hiring funnel" in charts and "Evaluations completed" in charts
+    assert "SRO, Adams High" in client.get("/reports/hiring-funnel").get_data(as_text=True)
