@@ -1,6 +1,6 @@
 """The training forms accept valid posts from a role allowed to make them, and each one writes.
 
-Who may not post, and that their refused posts change nothing, is tests/test_access_policy.py's walk.
+Who may not post, and that their refused posts change nothing, is the access walk's (tests/access/).
 """
 
 from __future__ import annotations
