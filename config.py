@@ -26,6 +26,12 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed (0: none, so a
+    # client cannot choose the address the login limit counts by).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+    # A session ends after this long without a request, and this long after signing in, whatever happens.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 60))
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", 12))
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so long forms do not expire
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))

@@ -46,6 +46,8 @@ class User(Audited, TimestampMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # In every session cookie beside the id; raising it ends every session signed in before.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     person: Mapped[Person | None] = relationship()
     agency: Mapped[Agency | None] = relationship()
@@ -61,12 +63,17 @@ class User(Audited, TimestampMixin, db.Model):
         return bool(self.active)
 
     def get_id(self) -> str:
-        """Identifier stored in the session cookie."""
-        return str(self.id)
+        """Identifier stored in the session cookie: the id and the session version ("12.3")."""
+        return f"{self.id}.{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """End every session of this account (their cookies name an older version)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
-        """Hash and store a password (scrypt unless the app's PASSWORD_HASH_METHOD says otherwise)."""
+        """Hash and store a password (scrypt unless PASSWORD_HASH_METHOD says); end every session."""
         self.password_hash = generate_password_hash(password, method=password_hash_method())
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         """Whether `password` matches the stored hash."""

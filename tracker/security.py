@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import wraps
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, current_app, g, request
-from flask_login import current_user
+from flask import Flask, abort, current_app, g, request, session
+from flask_login import current_user, logout_user
 from sqlalchemy import select
 
 from models import db
@@ -28,9 +28,14 @@ CSP = (
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Reload the logged-in user from the session cookie."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user and user.active else None
+    """Reload the logged-in user from the session cookie, if that session has not been ended."""
+    uid, _, version = user_id.partition(".")
+    if not (uid.isdigit() and version.isdigit()) or int(uid) > 2**63 - 1:
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or not user.active or str(user.session_version or 0) != version:
+        return None  # logged out, password changed or reset, deactivated, or role changed since
+    return user
 
 
 def district_zone() -> ZoneInfo:
@@ -47,6 +52,40 @@ def today() -> date:
     if fixed:
         return fixed if isinstance(fixed, date) else date.fromisoformat(fixed)
     return datetime.now(district_zone()).date()
+
+
+def now() -> datetime:
+    """The current time in UTC; tests pin it with the FIXED_NOW setting (a datetime or ISO text)."""
+    fixed = current_app.config.get("FIXED_NOW")
+    if fixed:
+        return fixed if isinstance(fixed, datetime) else datetime.fromisoformat(fixed)
+    return datetime.now(UTC)
+
+
+def start_session_clock() -> None:
+    """Mark the session as signed in now (its absolute lifetime and idle time count from here)."""
+    session["_started"] = session["_seen"] = now().timestamp()
+
+
+def _session_clock():
+    """End a session idle past SESSION_IDLE_MINUTES or older than SESSION_MAX_HOURS: the login page."""
+    if not current_user.is_authenticated or request.endpoint == "static":
+        return None
+    t = now().timestamp()
+    started, seen = session.get("_started"), session.get("_seen")
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    lifetime = current_app.config["SESSION_MAX_HOURS"] * 3600
+    if started is None or seen is None:
+        start_session_clock()  # signed in before the clock existed
+        return None
+    if t - seen > idle or t - started > lifetime:
+        logout_user()
+        session.pop("_started", None)
+        session.pop("_seen", None)
+        return login_manager.unauthorized()
+    if t - seen > 60:  # rewrite the cookie at most once a minute
+        session["_seen"] = t
+    return None
 
 
 def requires(capability: str):
@@ -71,6 +110,11 @@ def requires(capability: str):
 def safe_next(target: str | None) -> str | None:
     """`target` if it points to this site, else None (no open redirects)."""
     if not target or target.startswith("//") or "\\" in target:
+        return None
+    # "/.//evil.example" is "//evil.example" once a browser removes the dot segment: no dot segments,
+    # no empty ones.
+    segments = urlsplit(target).path.split("/")[1:]
+    if any(s in ("", ".", "..") for s in segments[:-1]) or (segments and segments[-1] in (".", "..")):
         return None
     ref = urlsplit(request.host_url)
     test = urlsplit(urljoin(request.host_url, target))
@@ -108,6 +152,7 @@ def _template_helpers() -> dict:
 
 def init_app(app: Flask) -> None:
     """Install the request hooks."""
+    app.before_request(_session_clock)
     app.before_request(_set_actor)
     app.after_request(_security_headers)
     app.context_processor(_template_helpers)

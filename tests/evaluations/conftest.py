@@ -83,16 +83,21 @@ def login_fast(client, user_id: int) -> None:
     """Log in by writing Flask-Login's session keys (the login form itself is tested in foundation)."""
     from flask import g
 
+    from models import db
+    from models.accounts import User
     from tracker.extensions import login_manager
+    from tracker.security import now
 
     g.pop("_login_user", None)  # the test's app context outlives requests; drop the cached user
 
     with client.application.test_request_context(environ_base=client.environ_base):
         ident = login_manager._session_identifier_generator()
+        signed_in = now().timestamp()
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user_id)
+        sess["_user_id"] = db.session.get(User, user_id).get_id()  # the id and the session version
         sess["_fresh"] = True
         sess["_id"] = ident
+        sess["_started"] = sess["_seen"] = signed_in
 
 
 def forget_request_state() -> None:

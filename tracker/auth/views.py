@@ -11,7 +11,7 @@ from models.services.accounts.users import authenticate
 from tracker.api.limits import limit_login
 from tracker.auth.blueprint import bp
 from tracker.auth.forms import LoginForm
-from tracker.security import safe_next
+from tracker.security import safe_next, start_session_clock
 
 bp.before_request(limit_login)  # login attempts per IP+email, counted across workers
 
@@ -32,6 +32,7 @@ def login():
             form.form_errors.append(BAD_LOGIN)
         else:
             login_user(user)
+            start_session_clock()
             return redirect(safe_next(form.next.data) or url_for("main.home"))
     return render_template("auth/login.html", form=form)
 
@@ -39,7 +40,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out (POST only, so a link elsewhere cannot log you out)."""
+    """Sign out everywhere (POST only, so a link elsewhere cannot log you out)."""
+    current_user.end_sessions()  # a copied or stolen cookie of this account stops working too
+    db.session.commit()
     logout_user()
     flash("You have logged out.", "info")
     return redirect(url_for("auth.login"))

@@ -87,6 +87,12 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
     return user
 
 
+def _reach(user: User) -> tuple:
+    """What decides what an account may see and do: role, schools, agency, person, whether active."""
+    return (user.role, tuple(sorted(s.id for s in user.schools)), user.agency and user.agency.id,
+            user.person and user.person.id, bool(user.active))
+
+
 def save_user(session: Session, data: dict, user: User | None = None) -> User:
     """Create or change an account from admin form data; raises ValidationFailed listing all problems."""
     problems: list[tuple[str | None, str]] = []
@@ -120,11 +126,14 @@ def save_user(session: Session, data: dict, user: User | None = None) -> User:
         problems.append(("password", f"Password must be at least {MIN_PASSWORD} characters."))
     if problems:
         raise ValidationFailed(problems)
+    was = _reach(user) if user is not None and user.id else None
     user = user or User()
     user.email, user.role, user.person = email, role, person
     user.schools = schools if role_can(role, "see_school_people") else []
     user.agency = agency if role_can(role, "see_agency_sros") else None
     user.active = bool(data.get("active", True))
+    if was is not None and _reach(user) != was:
+        user.end_sessions()  # what the account may see changed: sessions signed in before end
     if password:
         user.set_password(password)
         user.locked_until, user.failed_logins = None, 0
