@@ -29,6 +29,7 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed (0: none, so a
     # client cannot choose the address the login limit counts by).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 0))  # Strict-Transport-Security; on in production
     # A session ends after this long without a request, and this long after signing in, whatever happens.
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 60))
     SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", 12))
@@ -68,6 +69,7 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600))  # browsers keep to HTTPS for a year
 
     def __init__(self) -> None:
         missing = [n for n in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(n)]

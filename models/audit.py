@@ -10,6 +10,7 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import db, utcnow
+from models.policy import SENSITIVE_FIELDS, SENSITIVE_MARK
 
 # Columns that change on every write and say nothing about who changed what.
 _SKIPPED = {"created_at", "updated_at", "password_hash", "failed_logins", "locked_until",
@@ -77,10 +78,17 @@ def _ids(objs) -> list:
     return sorted(o.id for o in objs if o is not None)
 
 
+def _recorded(obj: Any, key: str, value: Any) -> Any:
+    """The value as the audit keeps it: the policy's sensitive columns only say that there was one."""
+    if key in SENSITIVE_FIELDS.get(obj.__tablename__, ()):
+        return SENSITIVE_MARK if value not in (None, "") else None
+    return _plain(value)
+
+
 def _snapshot(obj: Any) -> dict[str, Any]:
     state = inspect(obj)
     values = {
-        attr.key: _plain(getattr(obj, attr.key))
+        attr.key: _recorded(obj, attr.key, getattr(obj, attr.key))
         for attr in state.mapper.column_attrs
         if attr.key not in _SKIPPED
     }
@@ -101,8 +109,8 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             old = hist.deleted[0] if hist.deleted else None
             new = hist.added[0] if hist.added else None
             if old != new:
-                before[attr.key] = _plain(old)
-                after[attr.key] = _plain(new)
+                before[attr.key] = _recorded(obj, attr.key, old)
+                after[attr.key] = _recorded(obj, attr.key, new)
     for name in obj.__audit_collections__:
         hist = state.attrs[name].history
         if hist.added or hist.deleted:

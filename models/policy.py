@@ -116,6 +116,13 @@ def role_can(role: str | None, name: str) -> bool:
     return role in _capability(name).roles
 
 
+# Columns too sensitive for the audit trail, by table: a change is recorded (who, when, that it
+# changed), never the text. Background-check details are for HR and admins only, and the audit keeps
+# everything forever.
+SENSITIVE_FIELDS: dict[str, frozenset[str]] = {"background_checks": frozenset({"detail"})}
+SENSITIVE_MARK = "(sensitive: not recorded)"
+
+
 def can(user: User | None, name: str) -> bool:
     """Whether `user` (an active, signed-in account) holds capability `name`."""
     if user is None or not getattr(user, "is_authenticated", True) or not getattr(user, "active", True):

@@ -136,8 +136,13 @@ def _security_headers(response):
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.endpoint != "static":
-        response.headers.setdefault("Cache-Control", "no-store")
+    if request.endpoint != "static" and "no-store" not in response.headers.get("Cache-Control", ""):
+        # Every page and download holds personnel records: never kept by a browser or a proxy
+        # (send_file's own "no-cache" would still let a shared computer keep a certificate).
+        response.headers["Cache-Control"] = "no-store"
+    hsts = current_app.config.get("HSTS_SECONDS")
+    if hsts:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={int(hsts)}; includeSubDomains")
     return response
 
 

@@ -123,7 +123,9 @@ def test_certificate_download_scoped_to_people_user_may_see(client, auth, sessio
     assert comp.certificate_type == "application/pdf" and comp.certificate_file.endswith(".pdf")
     assert comp.certificate_file != "cert.pdf"
     download = f"/training/completions/{comp.id}/certificate"
-    assert client.get(download).data == pdf
+    got = client.get(download)
+    assert got.data == pdf
+    assert got.headers["Cache-Control"] == "no-store"  # a personnel file: no browser or proxy keeps it
     auth.logout()
     auth.login("pa@x.org")
     assert client.get(download).status_code == 200
