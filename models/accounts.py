@@ -44,7 +44,6 @@ class User(Audited, TimestampMixin, db.Model):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # In every session cookie beside the id; raising it ends every session signed in before.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

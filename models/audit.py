@@ -13,7 +13,7 @@ from models.base import db, utcnow
 from models.policy import SENSITIVE_FIELDS, SENSITIVE_MARK
 
 # Columns that change on every write and say nothing about who changed what.
-_SKIPPED = {"created_at", "updated_at", "password_hash", "failed_logins", "locked_until",
+_SKIPPED = {"created_at", "updated_at", "password_hash", "failed_logins",
             "last_login_at", "version_id", "session_version"}
 
 

@@ -16,7 +16,7 @@ from tracker.security import safe_next, start_session_clock
 bp.before_request(limit_login)  # login attempts per IP+email, counted across workers
 
 BAD_LOGIN = ("That email and password do not match an active account. "
-             "After several failed attempts an account is locked for 15 minutes.")
+             "After several failed attempts from this device, wait a few minutes before trying again.")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -1,8 +1,8 @@
-"""Accounts: creating users and checking passwords with a lock after repeated failures."""
+"""Accounts: creating users and checking passwords (failures are throttled per client, never locked)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,8 +14,6 @@ from models.people import Person
 from models.policy import role_can
 from models.services.people.directory import normalize_email
 
-MAX_FAILURES = 5
-LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD = 10
 
 
@@ -62,26 +60,22 @@ def create_user(session: Session, email: str, role: str, password: str, *,
 
 
 def authenticate(session: Session, email: str, password: str, now: datetime) -> User | None:
-    """The user if the password is right and the account is neither disabled nor locked."""
+    """The user if the password is right and the account is active; every path hashes once.
+
+    There is no account lock: anyone could lock anyone (the admin) out with wrong passwords. Failed
+    attempts are throttled per client and email before this is called (tracker/api/limits.py), so
+    a guesser slows only themselves and the real user signs in from their own device.
+    """
     user = find_user(session, email or "")
     if user is None:
         # Spend the same hashing time as a real check so timing does not reveal unknown emails.
         User(password_hash=dummy_password_hash(password_hash_method())).check_password(password or "")
         return None
-    locked_until = user.locked_until
-    if locked_until is not None and locked_until.tzinfo is None:
-        locked_until = locked_until.replace(tzinfo=now.tzinfo)
-    if locked_until and locked_until > now:
-        return None
     if not user.check_password(password or "") or not user.active:
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until = now + LOCK_FOR
-            user.failed_logins = 0
+        user.failed_logins = (user.failed_logins or 0) + 1  # shown to admins; locks nothing
         session.flush()
         return None
     user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = now
     session.flush()
     return user
@@ -136,7 +130,7 @@ def save_user(session: Session, data: dict, user: User | None = None) -> User:
         user.end_sessions()  # what the account may see changed: sessions signed in before end
     if password:
         user.set_password(password)
-        user.locked_until, user.failed_logins = None, 0
+        user.failed_logins = 0
     session.add(user)
     session.flush()
     return user
