@@ -30,8 +30,14 @@ def init_app(app: Flask) -> None:
         return _render(400, "The form had expired or was missing its security token. "
                             "Reload the page and submit it again.")
 
-    for status in (400, 403, 404, 413):
+    for status in (403, 404, 413):
         app.register_error_handler(status, lambda e, s=status: _render(s))
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        # A view's own explanation (abort(400, description=...)) is shown; werkzeug's stock text is not.
+        own = getattr(error, "description", None)
+        return _render(400, own if own and own != type(error).description else None)
 
     @app.errorhandler(500)
     def server_error(error):

@@ -65,18 +65,23 @@ def show_report(key: str):
     day = today()
     params = _params(day)
     fmt = request.args.get("format")
+    if fmt not in (None, "", "html", "csv", "xlsx"):
+        abort(400, description="Choose a format the report comes in: csv or xlsx (or none, for the page).")
     if fmt in ("csv", "xlsx"):
         frame = spec.build(db.session, current_user, day, params)
         return download(frame, f"{key}-{day.isoformat()}", fmt)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), 10**6)  # beyond any report's pages
     frame = spec.build(db.session, current_user, day,
                        {**params, "limit": HTML_ROWS, "offset": (page - 1) * HTML_ROWS})
     total = frame.attrs.get("total", len(frame))
     if "total" not in frame.attrs:  # a small report built whole: slice the page here
         frame = frame.iloc[(page - 1) * HTML_ROWS:]
     shown = neutralize_frame(frame.head(HTML_ROWS)).fillna("")
+    # The download and pager links repeat the page's filters, not the names url_for itself takes.
+    link_args = {k: v for k, v in request.args.items() if k not in ("key", "format", "page") and k[:1] != "_"}
     return render_template("reports/show_report.html", spec=spec, frame=shown, total=total,
-                           params=params, schools=visible_schools(day), limit=HTML_ROWS, page=page,
+                           link_args=link_args, params=params, schools=visible_schools(day), limit=HTML_ROWS,
+                           page=page,
                            first=(page - 1) * HTML_ROWS + 1 if len(shown) else 0,
                            last=(page - 1) * HTML_ROWS + len(shown))
 
