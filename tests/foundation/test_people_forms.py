@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from models.audit import AuditEvent
@@ -75,3 +76,20 @@ def test_valid_person_and_assignment_are_created(client, auth, session, world):
     assert [len(a.schools) for a in person.assignments] == [2]
     page = client.get(f"/people/{person.id}").get_data(as_text=True)
     assert "Adams High, Burr Middle" in page and "Upcoming" in page
+
+
+@pytest.mark.parametrize("first, problem", [
+    ("A" * 200_000, "First name is too long: at most 100 characters (this one has 200,000)."),
+    ("Al\x00ice", "First name contains an invisible control character"),
+    ("Ali\u202ecE", "First name contains an invisible control character"),
+])
+def test_names_that_do_not_fit_or_hide_characters_are_refused_with_a_sentence(client, auth, session, world,
+                                                                             first, problem):
+    """A 200,000-character, NUL or bidi-override name: a clear message, nothing saved, no 500."""
+    assert auth.login(world.emails["hr"]).status_code == 302
+    before = session.scalar(select(func.count(Person.id)))
+    response = post_form(client, "/people/new", {
+        "first_name": first, "last_name": "Long", "email": "long@example.org", "person_type": "teacher",
+        "employer": "district"})
+    assert response.status_code == 200 and problem in response.get_data(as_text=True)
+    assert session.scalar(select(func.count(Person.id))) == before

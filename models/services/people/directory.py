@@ -14,6 +14,7 @@ from models.errors import DomainError, ValidationFailed
 from models.evaluations import Evaluation
 from models.org import Agency, School
 from models.people import EMPLOYERS, PERSON_TYPES, ROLES, Assignment, Person
+from models.services.infra.text import text_problems
 from models.services.training.compliance import unmet_before_assignment
 from models.training import Completion
 
@@ -28,6 +29,7 @@ def matches_search(text: str) -> ColumnElement[bool]:
 
 PERSON_FIELDS = ("first_name", "last_name", "email", "phone", "person_type", "employer",
                  "agency_id", "licence_number")
+LABELS = {"first_name": "First name", "last_name": "Last name", "licence_number": "Licence number"}
 
 
 def normalize_email(raw: str | None) -> tuple[str | None, str | None]:
@@ -48,6 +50,7 @@ def _clean_person(session: Session, data: dict[str, Any], person_id: int | None)
     for field, label in (("first_name", "First name"), ("last_name", "Last name")):
         if not clean[field]:
             problems.append((field, f"{label} is required."))
+    problems += text_problems(Person.__table__, {k: clean[k] for k in PERSON_FIELDS if k != "email"}, LABELS)
     email, problem = normalize_email(clean["email"])
     if problem:
         problems.append(("email", problem))
