@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from models.accounts import User
@@ -82,13 +82,10 @@ def school_scope(user: User, today: date) -> ColumnElement[bool]:
         return true()
     if can(user, "see_school_people"):
         return School.id.in_(user.school_ids)
+    # The schools their visible people are at, by the one definition of "at a school".
+    sp, conds = _at_schools(None, today)
     visible_people = select(Person.id).where(person_scope(user, today))
-    return exists().where(
-        assignment_schools.c.school_id == School.id,
-        assignment_schools.c.assignment_id == Assignment.id,
-        Assignment.person_id.in_(visible_people),
-        not_ended(today),
-    )
+    return School.id.in_(select(sp.c.school_id).where(*conds, sp.c.person_id.in_(visible_people)))
 
 
 def visible_person(session: Session, user: User, person_id: int, today: date) -> Person | None:
