@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -50,6 +51,16 @@ class Config:
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300/60")  # requests/seconds per token
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/300")  # attempts/seconds per IP+email
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - werkzeug's method name; slow on purpose, against guessing
+    # Roles that must sign in with an authenticator code (TOTP) as well; others may opt in on their account
+    # page. Comma-separated; empty turns the requirement off.
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "admin,hr")
+    # Emailed links to set a password: an invitation lasts days, a reset an hour.
+    INVITE_LINK_DAYS = int(os.environ.get("INVITE_LINK_DAYS", 7))
+    RESET_LINK_MINUTES = int(os.environ.get("RESET_LINK_MINUTES", 60))
+    # OpenID Providers for single sign-on, as a JSON list of objects: name, label, issuer, client_id,
+    # client_secret, email_domains (the domains it may vouch for) and trust_mfa (whether its amr/acr claim
+    # that it did MFA replaces ours). See docs/sign-in.md.
+    OIDC_PROVIDERS = json.loads(os.environ.get("OIDC_PROVIDERS") or "[]")
 
 
 class TestConfig(Config):
@@ -62,6 +73,8 @@ class TestConfig(Config):
     # One PBKDF2 round: tests log in thousands of times and guard no real password (the production
     # default is checked by tests/foundation/test_auth.py).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # noqa: S105 - a method name, not a password
+    MFA_REQUIRED_ROLES = ""  # the MFA tests turn it on; the rest sign admins in with a password alone
+    OIDC_PROVIDERS: list = []
 
 
 class ProductionConfig(Config):

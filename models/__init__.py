@@ -4,6 +4,7 @@ from models.accounts import User  # noqa: F401
 from models.api_tokens import ApiToken, CalendarFeed, RateLimitCounter  # noqa: F401
 from models.audit import AuditEvent  # noqa: F401
 from models.base import Base, db
+from models.credentials import AccountLink, RecoveryCode, SsoIdentity  # noqa: F401
 from models.evaluations import Evaluation  # noqa: F401
 from models.hiring import Candidate, Vacancy  # noqa: F401
 from models.jobruns import JobRun, SchedulerLease  # noqa: F401

@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -47,6 +47,11 @@ class User(Audited, TimestampMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # In every session cookie beside the id; raising it ends every session signed in before.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Second factor: the TOTP secret (base32) once enrolled, and the last time step accepted, so one code
+    # cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     person: Mapped[Person | None] = relationship()
     agency: Mapped[Agency | None] = relationship()

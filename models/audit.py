@@ -14,7 +14,7 @@ from models.policy import SENSITIVE_FIELDS, SENSITIVE_MARK
 
 # Columns that change on every write and say nothing about who changed what.
 _SKIPPED = {"created_at", "updated_at", "password_hash", "failed_logins",
-            "last_login_at", "version_id", "session_version"}
+            "last_login_at", "version_id", "session_version", "totp_last_step"}
 
 
 class Audited:

@@ -119,7 +119,10 @@ def role_can(role: str | None, name: str) -> bool:
 # Columns too sensitive for the audit trail, by table: a change is recorded (who, when, that it
 # changed), never the text. Background-check details are for HR and admins only, and the audit keeps
 # everything forever.
-SENSITIVE_FIELDS: dict[str, frozenset[str]] = {"background_checks": frozenset({"detail"})}
+SENSITIVE_FIELDS: dict[str, frozenset[str]] = {
+    "background_checks": frozenset({"detail"}),
+    "users": frozenset({"totp_secret"}),  # the audit says MFA was set up or removed, never the secret
+}
 SENSITIVE_MARK = "(sensitive: not recorded)"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from models import db
 from models.base import utcnow
@@ -11,7 +11,7 @@ from models.services.accounts.users import authenticate
 from tracker.api.limits import limit_login
 from tracker.auth.blueprint import bp
 from tracker.auth.forms import LoginForm
-from tracker.security import safe_next, start_session_clock
+from tracker.auth.signin import complete_sign_in
 
 bp.before_request(limit_login)  # login attempts per IP+email, counted across workers
 
@@ -31,9 +31,7 @@ def login():
         if user is None:
             form.form_errors.append(BAD_LOGIN)
         else:
-            login_user(user)
-            start_session_clock()
-            return redirect(safe_next(form.next.data) or url_for("main.home"))
+            return complete_sign_in(user, form.next.data)
     return render_template("auth/login.html", form=form)
 
 
