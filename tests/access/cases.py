@@ -37,6 +37,8 @@ SKIPPED = {
     "static": "files, no data",
     "auth.login": "tests/foundation/test_auth.py (signing in is how each walk starts)",
     "auth.logout": "tests/foundation/test_auth.py (it would end the walk's session)",
+    "auth.mfa_verify": "tests/foundation/test_mfa.py (only between a password and a session)",
+    "auth.mfa_enrol": "tests/foundation/test_mfa.py (only between a password and a session)",
 }
 
 

@@ -40,12 +40,22 @@ def complete_sign_in(user: User, target: str | None, *, provider_mfa: bool = Fal
     return finish_sign_in(user, target)
 
 
-def finish_sign_in(user: User, target: str | None):
-    """Start the session now that every factor is proven."""
+def start_session(user: User) -> None:
+    """Sign `user` in on this browser now that every factor is proven."""
     session.pop(PENDING, None)
     login_user(user)
     start_session_clock()
-    return redirect(safe_next(target) or url_for("main.home"))
+
+
+def landing(target: str | None) -> str:
+    """Where a sign-in goes: `target` if it is on this site, else the home page."""
+    return safe_next(target) or url_for("main.home")
+
+
+def finish_sign_in(user: User, target: str | None):
+    """Start the session and go where the user was going."""
+    start_session(user)
+    return redirect(landing(target))
 
 
 def pending_user() -> tuple[User, str] | None:

@@ -9,7 +9,9 @@ from sqlalchemy.orm import selectinload
 from models import db
 from models.accounts import User
 from models.org import Agency, School
+from models.services.accounts import mfa
 from models.services.accounts.users import save_user
+from tracker.account.forms import ActionForm
 from tracker.forms import get_or_404, submit
 from tracker.nav import add_nav
 from tracker.security import requires
@@ -53,4 +55,17 @@ def edit_user(user_id: int | None):
         if saved:
             flash(f"Account {saved.email} saved.", "success")
             return redirect(url_for("users.list_users"))
-    return render_template("users/edit_user.html", form=form, user=user)
+    return render_template("users/edit_user.html", form=form, user=user, action_form=ActionForm())
+
+
+@bp.route("/<int:user_id>/two-factor/remove", methods=["POST"])
+@requires("manage_users")
+def remove_two_factor(user_id: int):
+    """Remove an account's authenticator (a lost phone): its sessions end; it enrols again at sign-in."""
+    user = get_or_404(User, user_id)
+    if ActionForm().validate_on_submit() and user.totp_secret:
+        mfa.remove(db.session, user)
+        db.session.commit()
+        flash(f"Two-step sign-in was removed from {user.email}; they set it up again at their next sign-in"
+              " if their role requires it.", "success")
+    return redirect(url_for("users.edit_user", user_id=user.id))

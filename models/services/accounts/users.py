@@ -134,3 +134,22 @@ def save_user(session: Session, data: dict, user: User | None = None) -> User:
     session.add(user)
     session.flush()
     return user
+
+
+def change_password(session: Session, user: User, data: dict) -> User:
+    """The user's own change: the current password, then the new one twice; ends every other session."""
+    problems: list[tuple[str | None, str]] = []
+    if not user.check_password(data.get("current") or ""):
+        problems.append(("current", "That is not your current password."))
+    new = data.get("new") or ""
+    if len(new) < MIN_PASSWORD:
+        problems.append(("new", f"The new password must be at least {MIN_PASSWORD} characters."))
+    elif new != (data.get("confirm") or ""):
+        problems.append(("confirm", "The two new passwords are not the same."))
+    elif new == (data.get("current") or ""):
+        problems.append(("new", "Choose a password different from the current one."))
+    if problems:
+        raise ValidationFailed(problems)
+    user.set_password(new)
+    session.flush()
+    return user

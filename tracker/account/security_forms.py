@@ -1,0 +1,16 @@
+"""Forms on the sign-in and security page."""
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms.validators import Length
+
+
+class PasswordChangeForm(FlaskForm):
+    """The current password and the new one twice (the service checks them)."""
+
+    current = PasswordField("Current password", validators=[Length(max=200)],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField("New password (at least 10 characters)", validators=[Length(max=200)],
+                        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("New password again", validators=[Length(max=200)],
+                            render_kw={"autocomplete": "new-password"})
