@@ -50,6 +50,10 @@ class Config:
     API_MAX_CONTENT_LENGTH = int(os.environ.get("API_MAX_CONTENT_LENGTH", 1024 * 1024))
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300/60")  # requests/seconds per token
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10/300")  # attempts/seconds per IP+email
+    # Past this many attempts at one email from all clients together, each attempt waits, doubling up to
+    # LOGIN_MAX_DELAY_SECONDS (a guesser on many addresses is slowed; nobody is locked out).
+    LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "30/900")
+    LOGIN_MAX_DELAY_SECONDS = float(os.environ.get("LOGIN_MAX_DELAY_SECONDS", 4))
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - werkzeug's method name; slow on purpose, against guessing
     # Roles that must sign in with an authenticator code (TOTP) as well; others may opt in on their account
     # page. Comma-separated; empty turns the requirement off.

@@ -73,6 +73,37 @@ def test_wrong_passwords_from_one_client_do_not_lock_the_real_user_out(app, worl
     assert user.get("/").status_code == 200
 
 
+@pytest.mark.app_config(LOGIN_ACCOUNT_LIMIT="4/300", LOGIN_MAX_DELAY_SECONDS=0.4)
+def test_guesses_from_many_clients_slow_the_account_with_a_delay_but_never_lock_it(app, world):
+    """Spread over many addresses, guesses at one email each wait longer; the real password still works."""
+    import time
+
+    from flask import g
+
+    from tests.conftest import PASSWORD, AuthActions
+
+    def attempt(address: str, password: str, email: str = world.emails["admin"]):
+        for name in list(vars(g)):
+            g.pop(name)
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        start = time.perf_counter()
+        status = AuthActions(client).login(email, password=password).status_code
+        return status, time.perf_counter() - start
+
+    quick = [attempt(f"198.51.100.{n}", "wrong-password") for n in range(4)]
+    assert all(status == 200 for status, _ in quick)
+    slowed = [attempt(f"198.51.100.{n}", "wrong-password") for n in range(10, 13)]
+    assert all(status == 200 for status, _ in slowed)  # refused as wrong, never 429 or locked
+    assert all(seconds >= 0.25 for _, seconds in slowed), slowed
+    status, seconds = attempt("203.0.113.20", PASSWORD)
+    assert status == 302 and seconds >= 0.25  # slowed, not stopped
+    # An email nobody has is slowed the same way, so the delay tells nothing about which emails exist.
+    for n in range(6):
+        status, seconds = attempt(f"192.0.2.{n}", "x", email="nobody@example.org")
+    assert status == 200 and seconds >= 0.25
+
+
 @pytest.mark.app_config(PASSWORD_HASH_METHOD=Config.PASSWORD_HASH_METHOD)  # production's, not tests'
 def test_passwords_are_stored_hashed(session, world):
     user = session.scalar(select(User).where(User.email == world.emails["hr"]))
