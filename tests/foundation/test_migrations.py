@@ -89,3 +89,35 @@ def test_migrated_schema_has_append_only_triggers_and_downgrade_drops_them(tmp_p
                  if c.name not in MUTABLE_COMPLETION_FIELDS and not re.search(rf"\bold\.{c.name}\b", guarded)]
     assert unguarded == [], f"completions columns the update trigger does not protect: {unguarded}"
     assert not any(re.search(rf"\bold\.{c}\b", guarded) for c in MUTABLE_COMPLETION_FIELDS)
+
+
+def test_the_upgrade_scrubs_background_check_text_from_old_audit_rows(tmp_path):
+    """Audit rows written before details were hidden lose the text, keep the rest, and stay append-only."""
+    import json
+
+    import pytest
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=PG_URL or
+                                 f"sqlite:///{tmp_path / 'migrated.db'}"))
+    old = json.dumps({"detail": "Arrest record 2009, dismissed", "status": "cleared"})
+    with app.app_context():
+        empty_database()
+        upgrade(directory=MIGRATIONS, revision="f2b8d4e6a1c3")
+        with db.engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO audit_events (occurred_at, actor_label, action, entity_type, entity_id, before,"
+                " after) VALUES (CURRENT_TIMESTAMP, 'hr@example.org', 'update', 'background_checks', 7,"
+                " :before, :after)"), {"before": json.dumps({"detail": None}), "after": old})
+        migrate_database()
+        with db.engine.connect() as conn:
+            after = conn.execute(text("SELECT after, actor_label FROM audit_events")).one()
+        with pytest.raises(DatabaseError), db.engine.begin() as conn:
+            conn.execute(text("UPDATE audit_events SET actor_label = 'x'"))
+        db.session.remove()
+        db.engine.dispose()
+    values = after[0] if isinstance(after[0], dict) else json.loads(after[0])
+    assert values == {"detail": "(sensitive: not recorded)", "status": "cleared"}
+    assert after[1] == "hr@example.org"
