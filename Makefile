@@ -4,9 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
+OIDC_TEST_PROVIDER := tests/sso/provider
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test install lint migrate seed bench clean
+.PHONY: run test install install-test-provider lint migrate seed bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +15,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
+# The OpenID Provider the SSO tests start (node): installed exactly as package-lock.json says.
+$(OIDC_TEST_PROVIDER)/node_modules/.installed: $(OIDC_TEST_PROVIDER)/package.json $(OIDC_TEST_PROVIDER)/package-lock.json
+	npm ci --prefix $(OIDC_TEST_PROVIDER) --no-audit --no-fund --loglevel=error
+	@touch $@
+
 install: $(VENV)/.installed
+
+install-test-provider: $(OIDC_TEST_PROVIDER)/node_modules/.installed
 
 migrate: install
 	@mkdir -p instance
@@ -30,7 +38,7 @@ run: seed
 lint: install
 	$(VENV)/bin/ruff check .
 
-test: install lint
+test: install install-test-provider lint
 	@echo "== Test suite on SQLite =="
 	env -u TEST_DATABASE_URL $(PY) -m pytest -p no:cacheprovider
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
@@ -42,4 +50,4 @@ bench: install
 	$(PY) bench/compliance.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache $(OIDC_TEST_PROVIDER)/node_modules

@@ -63,8 +63,10 @@ class Config:
     RESET_LINK_MINUTES = int(os.environ.get("RESET_LINK_MINUTES", 60))
     # OpenID Providers for single sign-on, as a JSON list of objects: name, label, issuer, client_id,
     # client_secret, email_domains (the domains it may vouch for) and trust_mfa (whether its amr/acr claim
-    # that it did MFA replaces ours). See docs/sign-in.md.
+    # that it did MFA replaces ours); optionally mfa_acr_values (acr values meaning MFA) and
+    # email_verified_claim ("xms_edov" for Entra ID). See docs/sign-in.md.
     OIDC_PROVIDERS = json.loads(os.environ.get("OIDC_PROVIDERS") or "[]")
+    OIDC_TIMEOUT_SECONDS = int(os.environ.get("OIDC_TIMEOUT_SECONDS", 10))  # each call to a provider
 
 
 class TestConfig(Config):

@@ -34,10 +34,11 @@ def create_app(config: object = Config) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, login, CSRF, migrations and the request hooks."""
+    """Bind the database, login, CSRF, migrations, the SSO clients and the request hooks."""
     from models import db
     from models.services.stores import hooks as store_hooks
     from tracker import security
+    from tracker.auth import oidc
     from tracker.extensions import csrf, login_manager, migrate
 
     db.init_app(app)
@@ -46,6 +47,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     security.init_app(app)
+    oidc.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
