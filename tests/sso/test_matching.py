@@ -166,6 +166,15 @@ def test_trusted_provider_that_did_mfa_stands_in_for_the_second_factor(client, r
     assert signed_in_user_id(client) == roster.admin
 
 
+@pytest.mark.app_config(MFA_REQUIRED_ROLES="hr")
+def test_a_provider_sign_in_without_mfa_goes_on_to_our_second_factor(client, roster):
+    """HR must use a second factor; the provider's amr says only a password: our enrolment, no session."""
+    response = client.get(callback_for(client, "casey"))
+    assert response.headers["Location"] == "/login/set-up-code"
+    assert signed_in_user_id(client) is None
+    assert "Set up two-step sign-in" in page_text(client.get("/login/set-up-code"))
+
+
 @pytest.mark.parametrize(("settings", "claims", "expected"), [
     ({"trust_mfa": True}, {"amr": ["pwd", "otp"]}, True),
     ({"trust_mfa": True}, {"amr": ["mfa"]}, True),
