@@ -326,3 +326,24 @@ def post_form(client, path: str, data: dict, **kwargs):
     """POST `data` to `path` with the CSRF token from the form page."""
     token = csrf_token(client, kwargs.pop("token_from", path))
     return client.post(path, data={**data, "csrf_token": token}, **kwargs)
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Flags from the machine notes: no background traffic on a network that has none.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the run, shared by every folder that drives a browser.
+
+    Defined once here: a second sync_playwright() started while the first is open fails
+    ("Sync API inside the asyncio loop"), which two folders importing the fixture would do.
+    """
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -10,7 +10,6 @@ import pytest
 from werkzeug.serving import make_server
 
 from models import db
-from tests.browser.conftest import browser  # noqa: F401 - the one headless Chromium, for the browser test
 from tests.factories import make_assignment, make_person, make_school, make_user
 from tests.sso.local_provider import DOMAIN, LocalProvider, free_port
 

@@ -15,7 +15,7 @@ from models.audit import set_actor
 from models.base import utcnow
 from models.policy import can, roles_with
 from models.services.accounts.api_tokens import find_api_token
-from tracker.api.problems import ApiProblem
+from tracker.problems import ApiProblem
 
 USE_RESOLUTION = timedelta(hours=1)
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="api"'}

@@ -8,7 +8,7 @@ from flask import request, url_for
 from sqlalchemy import Select, func, select
 
 from models import db
-from tracker.api.problems import ApiProblem, error
+from tracker.problems import ApiProblem, error
 
 MAX_ID = 2**31 - 1
 MAX_PAGE = 100_000

@@ -14,8 +14,8 @@ from models.services.people import directory as svc
 from tracker.api.auth import api_user, capability_required
 from tracker.api.blueprint import bp
 from tracker.api.pagination import QueryArgs, paginate
-from tracker.api.problems import ApiProblem, error, errors_from, invalid
 from tracker.api.validate import Kind, check_object, json_body, merge, text
+from tracker.problems import ApiProblem, error, errors_from, invalid
 from tracker.security import today
 
 PERSON_SPEC = {

@@ -16,9 +16,9 @@ from models.training import Completion, Course, Requirement
 from tracker.api.auth import api_user, capability_required
 from tracker.api.blueprint import bp
 from tracker.api.pagination import QueryArgs, paginate
-from tracker.api.problems import ApiProblem, error, invalid
 from tracker.api.validate import Kind, check_object, json_body, text
 from tracker.api.values import iso
+from tracker.problems import ApiProblem, error, invalid
 from tracker.security import today
 
 ITEM_SPEC = {

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import request
 
 from tracker.api.pagination import MAX_ID, parse_date
-from tracker.api.problems import ApiProblem, error
+from tracker.problems import ApiProblem, error
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,29 @@ def check_object(spec: dict[str, Kind], body, item: int | None = None) -> tuple[
     return clean, problems
 
 
+MAX_JSON_DEPTH = 32
+# Strings are removed first, so brackets inside them are not counted.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in a JSON text, counted without parsing it."""
+    depth = deepest = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub("", text)):
+        depth += 1 if match.group() in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def json_body():
     """The request's JSON document, or a 400/415 problem."""
     if not request.is_json:
         raise ApiProblem(415, "Send the body as JSON with Content-Type: application/json.")
+    # Checked before parsing: Python's parser recurses, and a deep enough document is a RecursionError.
+    if json_depth(request.get_data(as_text=True)) > MAX_JSON_DEPTH:
+        raise ApiProblem(400, f"The body nests deeper than {MAX_JSON_DEPTH} levels; "
+                              "no record has that shape.")
     body = request.get_json(silent=True)
     if body is None:
         raise ApiProblem(400, "The body is not valid JSON.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, jsonify, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, NotFound
 
 from models import db
 from tracker.api.auth import authenticate
@@ -11,7 +11,7 @@ from tracker.api.blueprint import bp
 from tracker.api.limits import api_max_bytes, api_verdict
 from tracker.api.openapi import document
 from tracker.api.pagination import MAX_ID
-from tracker.api.problems import ApiProblem, problem_response
+from tracker.problems import ApiProblem, http_problem, problem_response
 
 PUBLIC = ("api.openapi_document",)
 
@@ -49,13 +49,6 @@ def api_problem(problem: ApiProblem):
     """An ApiProblem raised by a view or hook."""
     db.session.rollback()
     return problem_response(problem.status, problem.detail, problem.errors, problem.headers)
-
-
-def http_problem(exc: HTTPException):
-    """Werkzeug errors (404, 405, 413...) as problems, not HTML pages."""
-    db.session.rollback()
-    headers = {"Allow": ", ".join(exc.valid_methods or ())} if isinstance(exc, MethodNotAllowed) else {}
-    return problem_response(exc.code or 500, exc.description or "", headers=headers)
 
 
 # By code as well: the app's own per-code HTML handlers would otherwise win over a class handler.

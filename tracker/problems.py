@@ -1,11 +1,18 @@
-"""One error format for the API: application/problem+json (RFC 9457) listing every problem."""
+"""One error format for the API: application/problem+json (RFC 9457) listing every problem.
+
+Outside the api package: the app's own error pages answer with it too, for URLs under API_PREFIX that
+match no route.
+"""
 
 from __future__ import annotations
 
 from flask import jsonify
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from models import db
 from models.errors import ValidationFailed
 
+API_PREFIX = "/api/v1"
 PROBLEM_TYPE = "application/problem+json"
 TITLES = {
     400: "Bad request",
@@ -59,3 +66,10 @@ def problem_response(status: int, detail: str, errors: list[dict] | None = None,
 def invalid(errors: list[dict], detail: str = "Nothing was saved: fix every listed problem and send again."):
     """Raise a 422 problem listing `errors`."""
     raise ApiProblem(422, detail, errors)
+
+
+def http_problem(exc: HTTPException):
+    """Werkzeug errors (404, 405, 413...) as problems, not HTML pages (the blueprint's and the app's)."""
+    db.session.rollback()
+    headers = {"Allow": ", ".join(exc.valid_methods or ())} if isinstance(exc, MethodNotAllowed) else {}
+    return problem_response(exc.code or 500, exc.description or "", headers=headers)
