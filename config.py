@@ -61,6 +61,12 @@ class Config:
     # Emailed links to set a password: an invitation lasts days, a reset an hour.
     INVITE_LINK_DAYS = int(os.environ.get("INVITE_LINK_DAYS", 7))
     RESET_LINK_MINUTES = int(os.environ.get("RESET_LINK_MINUTES", 60))
+    # "Forgot password": requests per client (a 429 past it), reset emails per account per hour (past
+    # that, the same answer and no email), and the time every answer takes at least, so a known
+    # email (a link is queued) answers no slower than an unknown one.
+    FORGOT_PASSWORD_RATE_LIMIT = os.environ.get("FORGOT_PASSWORD_RATE_LIMIT", "5/900")
+    RESET_EMAILS_PER_HOUR = int(os.environ.get("RESET_EMAILS_PER_HOUR", 3))
+    FORGOT_PASSWORD_MIN_SECONDS = float(os.environ.get("FORGOT_PASSWORD_MIN_SECONDS", 0.5))
     # OpenID Providers for single sign-on, as a JSON list of objects: name, label, issuer, client_id,
     # client_secret, email_domains (the domains it may vouch for) and trust_mfa (whether its amr/acr claim
     # that it did MFA replaces ours); optionally mfa_acr_values (acr values meaning MFA) and
@@ -79,6 +85,7 @@ class TestConfig(Config):
     # One PBKDF2 round: tests log in thousands of times and guard no real password (the production
     # default is checked by tests/foundation/test_auth.py).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"  # noqa: S105 - a method name, not a password
+    FORGOT_PASSWORD_MIN_SECONDS = 0.05  # the timing test sets its own
     MFA_REQUIRED_ROLES = ""  # the MFA tests turn it on; the rest sign admins in with a password alone
     OIDC_PROVIDERS: list = []
 

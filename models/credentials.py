@@ -33,6 +33,11 @@ class AccountLink(db.Model):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
+    @property
+    def purpose_label(self) -> str:
+        """'Invitation' or 'Password reset'."""
+        return LINK_PURPOSES.get(self.purpose, self.purpose)
+
 
 class RecoveryCode(db.Model):
     """A single-use code that stands in for the authenticator app once (stored hashed)."""

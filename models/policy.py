@@ -52,6 +52,9 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
     Capability("manage_people", ("admin", "hr"),
                "creates and edits schools, agencies, people and assignments; reads a person's history"),
     Capability("manage_users", ("admin",), "creates accounts and sets their roles"),
+    Capability("invite_people", ("admin", "hr"),
+               "invites people on the roster to sign in (one person, or everyone at a school without an "
+               "account) and sends an account a new password link"),
     Capability("run_jobs", ("admin",), "reads job runs and the outbox, retries mail, edits reminder steps"),
     # Step 3: hiring.
     Capability("see_vacancy", ("admin", "hr", "principal", "supervisor", "staff"),

@@ -298,6 +298,18 @@ def csrf_token(client, path: str = "/login") -> str:
     return match.group(1)
 
 
+def fresh_client(app):
+    """A client as a new browser would be; the test's app context outlives requests, so empty `g` too.
+
+    Flask-Login keeps the signed-in user in `g`, which lives as long as the test's app context.
+    """
+    from flask import g
+
+    for name in list(vars(g)):
+        g.pop(name)
+    return app.test_client()
+
+
 class AuthActions:
     """Log in and out through the real form."""
 

@@ -7,15 +7,12 @@ from sqlalchemy import select
 
 from models.accounts import User
 from models.services.accounts.users import save_user
-from tests.conftest import PASSWORD, AuthActions, csrf_token
+from tests.conftest import PASSWORD, AuthActions, csrf_token, fresh_client
 
 
 def _new_client(app):
-    """A client as a new browser would be; the test's app context outlives requests, so empty `g` too."""
-    from flask import g
-    for name in list(vars(g)):
-        g.pop(name)
-    return app.test_client()
+    """A client as a new browser would be."""
+    return fresh_client(app)
 
 
 def _signed_in(app, email: str):

@@ -221,3 +221,18 @@ def test_member_scores_own_seat_through_the_form(client, auth, session, hw):
     ratings = session.scalars(select(Score.rating).join(PanelMember)
                               .where(PanelMember.id == hw.teacher_seat)).all()
     assert ratings and set(ratings) == {5}
+
+
+def test_appointing_with_the_invitation_box_ticked_invites_the_new_hire_once(client, auth, session, hw):
+    from models.notifications import OutboxMessage
+
+    _recommended(session, hw)
+    auth.login(hw.emails["hr"])
+    r = post_form(client, f"/hiring/candidates/{hw.c1}/decision", _decision(send_invitation="y"),
+                  follow_redirects=True)
+    assert "An invitation to sign in is on its way to casey@applicants.example" in r.get_data(as_text=True)
+    session.expire_all()
+    account = session.scalar(select(User).where(User.email == "casey@applicants.example"))
+    assert account.role == "staff" and account.person_id == session.get(Candidate, hw.c1).person_id
+    (mail,) = session.scalars(select(OutboxMessage)).all()
+    assert (mail.step, mail.recipient) == ("invite", "casey@applicants.example")

@@ -1,4 +1,4 @@
-"""Login form."""
+"""Sign-in forms: the login, "forgot password", and a new password set through an emailed link."""
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
@@ -11,3 +11,16 @@ class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter your email.")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The email of the account whose password is forgotten."""
+
+    email = EmailField("Email", validators=[DataRequired("Enter the email you sign in with.")])
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, typed twice (the service checks both)."""
+
+    new = PasswordField("New password", render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField("New password again", render_kw={"autocomplete": "new-password"})

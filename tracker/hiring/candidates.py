@@ -31,6 +31,7 @@ from tracker.hiring.access import (
 )
 from tracker.hiring.blueprint import bp
 from tracker.hiring.forms import CandidateForm, DecisionForm, TransitionForm, screening_form_class
+from tracker.invitations import invite_if_wanted
 from tracker.security import requires, today
 
 
@@ -112,6 +113,11 @@ def edit_screening(candidate_id: int):
                            vacancy=candidate.vacancy, background_checks=BACKGROUND_CHECKS)
 
 
+def _appointed(decision, invite: bool):
+    invite_if_wanted(decision.candidate.person, invite)
+    return decision
+
+
 @bp.route("/candidates/<int:candidate_id>/decision", methods=["GET", "POST"])
 @requires("manage_hiring")
 def appoint_candidate(candidate_id: int):
@@ -119,7 +125,8 @@ def appoint_candidate(candidate_id: int):
     candidate = candidate_or_404(candidate_id)
     form = DecisionForm()
     if request.method == "POST":
-        decision = submit(form, lambda data: appoint(db.session, candidate, data, today()))
+        decision = submit(form, lambda data: _appointed(appoint(db.session, candidate, data, today()),
+                                                        data.get("send_invitation")))
         if decision:
             flash(f"{candidate.full_name} was appointed; the assignment starts "
                   f"{decision.start_date.isoformat()}.", "success")

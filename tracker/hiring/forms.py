@@ -103,6 +103,8 @@ class DecisionForm(FlaskForm):
         "Override justification (only when a hard requirement is not met)")
     placement_exception_reason = TextAreaField(
         "Placement exception reason (only when starting before required training is complete)")
+    send_invitation = BooleanField("Invite the new hire to sign in (an email with a link to set a password)",
+                                   default=True)
 
 
 def screening_form_class(vacancy):

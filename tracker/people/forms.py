@@ -1,7 +1,7 @@
 """Forms for people and assignments; the services do the checking."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from models.people import EMPLOYERS, PERSON_TYPES, ROLES
@@ -24,6 +24,9 @@ class PersonForm(FlaskForm):
     agency_id = SelectField("Agency (when employed by an agency)", coerce=_int_or_none,
                             validate_choice=False)
     licence_number = StringField("Officer licence number (SROs)")
+    # Shown when adding a person only: an account of their own, so they see their record.
+    send_invitation = BooleanField("Invite them to sign in (an email with a link to set a password)",
+                                   default=True)
 
 
 class AssignmentForm(FlaskForm):

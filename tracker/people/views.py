@@ -11,8 +11,10 @@ from models.org import Agency, School
 from models.people import EMPLOYERS, PERSON_TYPES, Assignment
 from models.policy import can
 from models.scoping import school_scope
+from models.services.accounts.invitations import account_of, send_link_to_person
 from models.services.people import directory as svc
 from tracker.forms import act, submit
+from tracker.invitations import invite_if_wanted, invite_lifetime, reset_lifetime
 from tracker.people.blueprint import bp
 from tracker.people.forms import AssignmentForm, DeleteForm, PersonForm
 from tracker.people.queries import (
@@ -21,7 +23,7 @@ from tracker.people.queries import (
     person_history,
     visible_person_or_404,
 )
-from tracker.security import requires, today
+from tracker.security import now, requires, today
 
 
 def _agency_choices():
@@ -59,7 +61,8 @@ def show_person(person_id: int):
     day = today()
     person = visible_person_or_404(current_user, person_id, day)
     history = person_history(person) if can(current_user, "manage_people") else []
-    return render_template("people/show_person.html", person=person, history=history,
+    account = account_of(db.session, person) if can(current_user, "invite_people") else None
+    return render_template("people/show_person.html", person=person, history=history, account=account,
                            delete_form=DeleteForm(), today_=day)
 
 
@@ -70,11 +73,32 @@ def create_person():
     form = PersonForm()
     form.agency_id.choices = _agency_choices()
     if request.method == "POST":
-        person = submit(form, lambda data: svc.create_person(db.session, data))
+        person = submit(form, lambda data: _created(svc.create_person(db.session, data),
+                                                     data.get("send_invitation")))
         if person:
             flash(f"{person.full_name} was added.", "success")
             return redirect(url_for("people.show_person", person_id=person.id))
     return render_template("people/edit_person.html", form=form, person=None)
+
+
+def _created(person, invite: bool):
+    invite_if_wanted(person, invite)
+    return person
+
+
+@bp.route("/<int:person_id>/invite", methods=["POST"])
+@requires("invite_people")
+def invite_person(person_id: int):
+    """Invite a person with no account to sign in, or send their account a new password link."""
+    person = visible_person_or_404(current_user, person_id, today())
+    if not DeleteForm().validate_on_submit():  # the empty form: its CSRF token
+        abort(400)
+    sent = act(lambda: send_link_to_person(db.session, person, now(), invite_lifetime(), reset_lifetime(),
+                                           current_user.id))
+    if sent:
+        flash(f"{sent.purpose_label} link sent to {sent.user.email}; it works once, until "
+              f"{sent.expires_at:%Y-%m-%d %H:%M} UTC.", "success")
+    return redirect(url_for("people.show_person", person_id=person.id))
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])

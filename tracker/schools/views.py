@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from models import db
 from models.org import Agency, School
 from models.people import Assignment, Person, assignment_schools
+from models.policy import can
 from models.scoping import not_ended, person_scope, school_links, school_scope
+from models.services.accounts.invitations import invite_school, uninvited_at_schools
 from models.services.people.org import save_agency, save_school
-from tracker.forms import get_or_404, submit
+from tracker.forms import act, get_or_404, submit
+from tracker.invitations import invite_lifetime
 from tracker.schools.blueprint import bp
 from tracker.schools.forms import AgencyForm, SchoolForm
-from tracker.security import requires, today
+from tracker.security import now, requires, today
 
 
 @bp.route("/schools/")
@@ -57,7 +61,30 @@ def show_school(school_id: int):
         .options(selectinload(Assignment.person))
         .order_by(Assignment.role, Person.last_name)
     ).all()
-    return render_template("schools/show_school.html", school=school, assignments=assignments)
+    uninvited = (len(uninvited_at_schools(db.session, [school.id], day))
+                 if can(current_user, "invite_people") else 0)
+    return render_template("schools/show_school.html", school=school, assignments=assignments,
+                           uninvited=uninvited)
+
+
+@bp.route("/schools/<int:school_id>/invite", methods=["POST"])
+@requires("invite_people")
+def invite_school_people(school_id: int):
+    """Invite everyone at the school (current or upcoming assignment) who has an email and no account."""
+    day = today()
+    school = db.session.scalar(select(School).where(School.id == school_id, school_scope(current_user, day)))
+    if school is None:
+        abort(404)
+    if not FlaskForm().validate_on_submit():  # the CSRF token
+        abort(400)
+    invited = act(lambda: invite_school(db.session, school.id, day, now(), invite_lifetime(),
+                                        current_user.id))
+    if invited == 0:
+        flash(f"Everyone at {school.name} with an email already has an account.", "info")
+    elif invited:  # None: refused, and act said why
+        flash(f"{invited} invitation{'s' if invited != 1 else ''} to sign in sent to people at "
+              f"{school.name}.", "success")
+    return redirect(url_for("schools.show_school", school_id=school.id))
 
 
 @bp.route("/schools/new", methods=["GET", "POST"], defaults={"school_id": None})

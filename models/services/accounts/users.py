@@ -136,17 +136,23 @@ def save_user(session: Session, data: dict, user: User | None = None) -> User:
     return user
 
 
+def new_password_problems(new: str, confirm: str) -> list[tuple[str, str]]:
+    """What is wrong with a new password typed twice (fields 'new' and 'confirm'): long enough, the same."""
+    if len(new) < MIN_PASSWORD:
+        return [("new", f"The new password must be at least {MIN_PASSWORD} characters.")]
+    if new != confirm:
+        return [("confirm", "The two new passwords are not the same.")]
+    return []
+
+
 def change_password(session: Session, user: User, data: dict) -> User:
     """The user's own change: the current password, then the new one twice; ends every other session."""
     problems: list[tuple[str | None, str]] = []
     if not user.check_password(data.get("current") or ""):
         problems.append(("current", "That is not your current password."))
     new = data.get("new") or ""
-    if len(new) < MIN_PASSWORD:
-        problems.append(("new", f"The new password must be at least {MIN_PASSWORD} characters."))
-    elif new != (data.get("confirm") or ""):
-        problems.append(("confirm", "The two new passwords are not the same."))
-    elif new == (data.get("current") or ""):
+    problems.extend(new_password_problems(new, data.get("confirm") or ""))
+    if not problems and new == (data.get("current") or ""):
         problems.append(("new", "Choose a password different from the current one."))
     if problems:
         raise ValidationFailed(problems)

@@ -8,6 +8,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from models.credentials import LINK_PURPOSES
 from models.errors import ValidationFailed
 from models.notifications import DELIVERY_CHOICES, EmailPreference, OutboxMessage
 
@@ -63,6 +64,8 @@ def unsubscribe(session: Session, email: str, now: datetime) -> EmailPreference:
     session.execute(update(OutboxMessage)
                     .where(OutboxMessage.recipient == email.lower(),
                            OutboxMessage.escalation.is_(False),
+                           # Invitations and password links are not reminders: they always go.
+                           OutboxMessage.step.not_in(tuple(LINK_PURPOSES)),
                            OutboxMessage.status.in_(("pending", "held")))
                     .values(status="suppressed")
                     .execution_options(synchronize_session=False))

@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from models.notifications import OutboxMessage
+from models.services.accounts.links import PAGES, link_url
 from models.services.reminders.email_prefs import unsubscribe_token
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "email"
@@ -64,10 +65,14 @@ def unsubscribe_url(settings: MailSettings, email: str) -> str:
 
 
 def render(row: OutboxMessage, settings: MailSettings) -> tuple[str, str]:
-    """Plain-text and HTML bodies of a reminder or digest."""
-    name = "digest" if row.step == "digest" else "reminder"
-    ctx = {"row": row, "c": row.context or {}, "base_url": settings.base_url,
-           "unsubscribe_url": unsubscribe_url(settings, row.recipient) if name == "digest" else None}
+    """Plain-text and HTML bodies of a reminder, a digest, an invitation or a password reset."""
+    context = row.context or {}
+    name = row.step if row.step in ("digest", *PAGES) else "reminder"
+    ctx = {"row": row, "c": context, "base_url": settings.base_url,
+           "unsubscribe_url": unsubscribe_url(settings, row.recipient) if name == "digest" else None,
+           # Signed only now: the outbox keeps the link's id, never a working link.
+           "link_url": link_url(settings.base_url, settings.secret_key, row.step, context["link_id"])
+           if name in PAGES else None}
     return _env.get_template(f"{name}.txt").render(ctx), _env.get_template(f"{name}.html").render(ctx)
 
 
