@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -11,13 +11,9 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.jobruns import SchedulerLease
+from models.services.infra.owners import aware
 
 LEASE = "scheduler"
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive UTC datetimes; PostgreSQL aware ones."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def acquire(engine: Engine, owner: str, ttl: timedelta, now: datetime | None = None
@@ -37,7 +33,7 @@ def acquire(engine: Engine, owner: str, ttl: timedelta, now: datetime | None = N
         if held and row.acquired_at is None:
             session.execute(update(table).where(table.c.name == LEASE).values(acquired_at=now))
         session.commit()
-    return held, row.owner, _aware(row.expires_at)
+    return held, row.owner, aware(row.expires_at)
 
 
 def _create_expired_row(session: Session, table, now: datetime) -> None:
@@ -53,7 +49,7 @@ def holds(engine: Engine, owner: str, now: datetime | None = None) -> bool:
     table = SchedulerLease.__table__
     with engine.connect() as conn:
         row = conn.execute(select(table.c.owner, table.c.expires_at).where(table.c.name == LEASE)).first()
-    return bool(row) and row.owner == owner and _aware(row.expires_at) > now
+    return bool(row) and row.owner == owner and aware(row.expires_at) > now
 
 
 def release(engine: Engine, owner: str) -> None:

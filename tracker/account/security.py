@@ -11,7 +11,7 @@ from models.services.accounts.users import change_password
 from tracker.account.blueprint import bp
 from tracker.account.security_forms import PasswordChangeForm
 from tracker.auth.codes import ENROL_SECRET, WRONG_CODE, CodeForm, qr_svg, too_many
-from tracker.auth.signin import required_roles, start_session
+from tracker.auth.signin import mfa_required, start_session
 from tracker.forms import submit
 from tracker.security import now
 
@@ -25,7 +25,7 @@ def _page(password_form=None, code_form=None, status: int = 200):
         enrolment = {"secret": secret, "qr": qr_svg(mfa.provisioning_uri(secret, user.email))}
     return render_template(
         "account/security.html", password_form=password_form or PasswordChangeForm(),
-        code_form=code_form or CodeForm(), enrolment=enrolment, required=user.role in required_roles(),
+        code_form=code_form or CodeForm(), enrolment=enrolment, required=mfa_required(user),
         codes_left=mfa.recovery_codes_left(db.session, user) if user.totp_secret else 0), status
 
 
@@ -109,7 +109,7 @@ def remove_two_factor():
     """Turn two-step sign-in off, where the role does not require it."""
     form = CodeForm()
     user = current_user._get_current_object()
-    if user.role in required_roles() or not user.totp_secret:
+    if mfa_required(user) or not user.totp_secret:
         flash("Your role requires two-step sign-in; it stays on.", "error")
         return redirect(url_for("account.security"))
     if _with_code(form, lambda: mfa.remove(db.session, user) or True) is None:

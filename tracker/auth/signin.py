@@ -26,9 +26,14 @@ def required_roles() -> set[str]:
     return {r.strip() for r in roles if r.strip()}
 
 
+def mfa_required(user: User) -> bool:
+    """Whether `user`'s role must use a second factor: the one place that reads the setting for a user."""
+    return user.role in required_roles()
+
+
 def needs_second_factor(user: User) -> bool:
     """Whether signing in as `user` takes a code: required for the role, or enrolled by choice."""
-    return user.role in required_roles() or bool(user.totp_secret)
+    return mfa_required(user) or bool(user.totp_secret)
 
 
 def complete_sign_in(user: User, target: str | None, *, provider_mfa: bool = False):
