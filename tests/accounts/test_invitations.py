@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from models.accounts import User
 from models.credentials import AccountLink
 from models.notifications import OutboxMessage
+from models.org import School
+from models.services.accounts.invitations import invite_school
 from tests.accounts.conftest import NOW, deliver, link_path
 from tests.conftest import AuthActions, csrf_token, fresh_client, post_form
+from tests.factories import make_assignment, make_person, make_school
 
 NEW = "a-brand-new-passphrase"
 
@@ -35,8 +38,9 @@ def test_hr_adds_a_person_and_the_invitation_opens_their_own_record(app, session
     account = session.scalar(select(User).where(User.email == "eve@district.example"))
     assert account.role == "staff" and account.person.last_name == "Evans"
     (message,) = deliver(session, smtp)
-    assert message["Subject"].startswith("You are invited") and "Hello Eve" in message.get_content() \
-        if not message.is_multipart() else "Hello Eve" in message.get_body(("plain",)).get_content()
+    assert message["Subject"].startswith("You are invited")
+    text = message.get_body(("plain",)) if message.is_multipart() else message
+    assert "Hello Eve" in text.get_content()
     path = link_path(message)
     assert path.startswith("/welcome/")
 
@@ -136,3 +140,50 @@ def test_an_invited_admin_sets_a_password_then_enrols_an_authenticator(app, sess
     response = post_form(client, link_path(message), {"new": NEW, "confirm": NEW})
     assert response.status_code == 302 and response.location == "/login/set-up-code"
     assert client.get("/").status_code == 302  # no session until the second factor is set up
+
+
+def test_two_people_sharing_an_email_are_not_invited_in_bulk_and_nothing_is_created(app, session, roster):
+    """One account per email: the school's invitation names the shared address and creates no account."""
+    fay = make_person(session, first_name="Fay", last_name="Fox", email="ANA@district.example")
+    make_assignment(session, fay, [session.get(School, roster.adams)])
+    session.commit()
+    before = session.scalar(select(func.count(User.id)))
+    hr = _hr(app)
+    response = post_form(hr, f"/schools/{roster.adams}/invite", {}, token_from=f"/schools/{roster.adams}",
+                         follow_redirects=True)
+    assert response.status_code == 200
+    assert "More than one person on the roster has the email ana@district.example" in \
+        response.get_data(as_text=True)
+    assert session.scalar(select(func.count(User.id))) == before
+    assert session.scalar(select(func.count(AccountLink.id))) == 0
+
+
+def _statements(session, action) -> int:
+    """How many statements other than INSERTs `action` sends (the unit of work inserts row by row where
+    the driver cannot return ids for a batch; reads and updates are what would grow per person)."""
+    engine, count = session.get_bind(), [0]
+
+    def counted(conn, cursor, statement, *_):
+        count[0] += not statement.lstrip().upper().startswith("INSERT")
+    event.listen(engine, "before_cursor_execute", counted)
+    try:
+        action()
+    finally:
+        event.remove(engine, "before_cursor_execute", counted)
+    return count[0]
+
+
+def test_inviting_a_school_takes_the_same_statements_for_3_people_or_60(app, session, roster):
+    """Set-based: a bigger school costs no more reads or updates (no query per person)."""
+    counts = []
+    for size in (3, 60):
+        school = make_school(session, f"School of {size}")
+        for i in range(size):
+            make_assignment(session, make_person(session, first_name="P", last_name=f"{size}-{i}",
+                                                 email=f"p{size}.{i}@district.example"), [school])
+        session.commit()
+        counts.append(_statements(session, lambda s=school: invite_school(
+            session, s.id, NOW.date(), NOW, timedelta(days=7))))
+        session.commit()
+        assert session.scalar(select(func.count(User.id)).where(User.email.like(f"p{size}.%"))) == size
+    assert counts[1] == counts[0], counts

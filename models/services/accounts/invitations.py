@@ -18,7 +18,7 @@ from models.credentials import AccountLink
 from models.errors import DomainError
 from models.people import Person
 from models.scoping import assigned_to_schools
-from models.services.accounts.links import issue_link
+from models.services.accounts.links import issue_link, issue_links
 
 NO_EMAIL = "{name} has no email on their record: add one, then send the invitation."
 HAS_ACCOUNT = "{name} already has an account ({email}). To send them a new link, use “Send a password link”."
@@ -53,24 +53,38 @@ def invite_problem(session: Session, person: Person) -> str | None:
 def invite_people(session: Session, people: list[Person], now: datetime, lifetime: timedelta,
                   by_user_id: int | None = None) -> list[AccountLink]:
     """A staff account and an invitation link (its email queued) for each person; raises if one cannot."""
-    unusable = dummy_password_hash(password_hash_method())
-    links = []
     for person in people:
         problem = invite_problem(session, person)
         if problem:
             raise DomainError(problem)
-        user = User(email=person.email.strip().lower(), role="staff", person=person, password_hash=unusable)
-        session.add(user)
-        session.flush()
-        links.append(issue_link(session, user, "invite", now, lifetime, by_user_id))
-    return links
+    return _create_and_invite(session, people, now, lifetime, by_user_id)
+
+
+def _create_and_invite(session: Session, people: list[Person], now: datetime, lifetime: timedelta,
+                       by_user_id: int | None) -> list[AccountLink]:
+    """Accounts for people already checked to have an email and no account: one flush, then the links."""
+    emails = [p.email.strip().lower() for p in people]
+    shared = sorted({e for e in emails if emails.count(e) > 1})
+    if shared:  # one account per email: HR decides whose address it is
+        raise DomainError(f"More than one person on the roster has the email {', '.join(shared)}: give each "
+                          "their own address, then send the invitations.")
+    unusable = dummy_password_hash(password_hash_method())
+    users = [User(email=email, role="staff", person=person, password_hash=unusable)
+             for person, email in zip(people, emails, strict=True)]
+    session.add_all(users)
+    session.flush()
+    return issue_links(session, users, "invite", now, lifetime, by_user_id)
 
 
 def invite_school(session: Session, school_id: int, today: date, now: datetime, lifetime: timedelta,
                   by_user_id: int | None = None) -> int:
-    """Invite everyone at the school who has an email and no account; how many were invited."""
-    return len(invite_people(session, uninvited_at_schools(session, [school_id], today), now, lifetime,
-                             by_user_id))
+    """Invite everyone at the school who has an email and no account; how many were invited.
+
+    Set-based: the query that finds them already excludes anyone with an account or a taken email, so
+    a school of hundreds is a handful of statements, not a few per person.
+    """
+    people = uninvited_at_schools(session, [school_id], today)
+    return len(_create_and_invite(session, people, now, lifetime, by_user_id))
 
 
 def send_password_link(session: Session, user: User, now: datetime, invite_lifetime: timedelta,

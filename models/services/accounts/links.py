@@ -56,19 +56,27 @@ def link_url(base_url: str, secret_key: str, purpose: str, link_id: int) -> str:
 def issue_link(session: Session, user: User, purpose: str, now: datetime, lifetime: timedelta,
                by_user_id: int | None = None) -> AccountLink:
     """A new link of `purpose` for `user`, its email queued in the outbox; older ones of that kind stop."""
-    _retire(session, user.id, now, AccountLink.purpose == purpose)
-    link = AccountLink(user=user, purpose=purpose, created_at=now, expires_at=now + lifetime,
-                       created_by_user_id=by_user_id)
-    session.add(link)
+    return issue_links(session, [user], purpose, now, lifetime, by_user_id)[0]
+
+
+def issue_links(session: Session, users: list[User], purpose: str, now: datetime, lifetime: timedelta,
+                by_user_id: int | None = None) -> list[AccountLink]:
+    """issue_link for many accounts at once: one UPDATE retires their older links, two flushes insert."""
+    if not users:
+        return []
+    _retire(session, [u.id for u in users], now, AccountLink.purpose == purpose)
+    links = [AccountLink(user=user, purpose=purpose, created_at=now, expires_at=now + lifetime,
+                         created_by_user_id=by_user_id) for user in users]
+    session.add_all(links)
     session.flush()
-    session.add(OutboxMessage(
+    session.add_all(OutboxMessage(
         item_key=f"{ITEM_PREFIX}{link.id}", step=purpose, recipient=user.email.lower(),
         recipient_role="person", person_id=user.person_id, escalation=False, subject=SUBJECTS[purpose],
         context={"link_id": link.id, "name": user.person.first_name if user.person else "",
                  "email": user.email, "lasts": _words(lifetime)},
-        status="pending", created_at=now))
+        status="pending", created_at=now) for user, link in zip(users, links, strict=True))
     session.flush()
-    return link
+    return links
 
 
 def _words(lifetime: timedelta) -> str:
@@ -80,10 +88,11 @@ def _words(lifetime: timedelta) -> str:
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
-def _retire(session: Session, user_id: int, now: datetime, *conditions) -> None:
-    """End the account's open links (those matching `conditions`) now."""
+def _retire(session: Session, user_ids: int | list[int], now: datetime, *conditions) -> None:
+    """End the accounts' open links (those matching `conditions`) now."""
+    ids = user_ids if isinstance(user_ids, list) else [user_ids]
     session.execute(update(AccountLink)
-                    .where(AccountLink.user_id == user_id, AccountLink.used_at.is_(None),
+                    .where(AccountLink.user_id.in_(ids), AccountLink.used_at.is_(None),
                            AccountLink.expires_at > now, *conditions)
                     .values(expires_at=now).execution_options(synchronize_session=False))
 
