@@ -1,17 +1,22 @@
 """Numbers from the address bar that no database id can hold never reach a query.
 
-A route's `<int:...>` accepts at most 2**63 - 1 (a larger id names no row: 404), and `type=int` query
-and form values outside that range read as absent, so SQLite's "too large to convert" and
-PostgreSQL's "out of range for bigint" cannot turn a typed URL into a 500.
+Ids are Integer columns, which PostgreSQL holds in 4 bytes: the one bound, MAX_ID, is 2**31 - 1. A
+route's `<int:...>` accepts at most that (a larger id names no row: 404), `type=int` query and form
+values outside it read as absent, and the API and every form (tracker/forms.CheckedForm) refuse
+larger numbers with a sentence, so "too large to convert" and "out of range for integer" cannot turn
+a typed URL or a form into a 500.
 """
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from flask import Flask, Request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
+from werkzeug.utils import cached_property
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
@@ -36,6 +41,12 @@ class BoundedRequest(Request):
     """The app's request: query and form values in BoundedArgs."""
 
     parameter_storage_class = BoundedArgs
+
+    @cached_property
+    def args(self) -> BoundedArgs:
+        """The query values without NUL: no filter or search means one, and PostgreSQL refuses it."""
+        pairs = parse_qsl(self.query_string.decode(), keep_blank_values=True, errors="werkzeug.url_quote")
+        return self.parameter_storage_class((k.replace("\0", ""), v.replace("\0", "")) for k, v in pairs)
 
 
 def init_app(app: Flask) -> None:

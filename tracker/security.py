@@ -17,6 +17,7 @@ from models.audit import set_actor
 from models.org import District
 from models.policy import can, roles_with
 from tracker.extensions import login_manager
+from tracker.inputs import MAX_ID
 from tracker.nav import nav_items
 
 CSP = (
@@ -30,7 +31,7 @@ CSP = (
 def load_user(user_id: str) -> User | None:
     """Reload the logged-in user from the session cookie, if that session has not been ended."""
     uid, _, version = user_id.partition(".")
-    if not (uid.isdigit() and version.isdigit()) or int(uid) > 2**63 - 1:
+    if not (uid.isdigit() and version.isdigit()) or int(uid) > MAX_ID:
         return None
     user = db.session.get(User, int(uid))
     if user is None or not user.active or str(user.session_version or 0) != version:

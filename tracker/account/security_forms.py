@@ -1,11 +1,12 @@
 """Forms on the sign-in and security page."""
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import Length
 
+from tracker.forms import CheckedForm
 
-class PasswordChangeForm(FlaskForm):
+
+class PasswordChangeForm(CheckedForm):
     """The current password and the new one twice (the service checks them)."""
 
     current = PasswordField("Current password", validators=[Length(max=200)],

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import Optional
 
-from models.notifications import RECIPIENT_ROLES
+from models.notifications import RECIPIENT_ROLES, ReminderStep
+from tracker.forms import CheckedForm
 from tracker.widgets import MultiCheckboxField
 
 
-class ReminderStepForm(FlaskForm):
+class ReminderStepForm(CheckedForm):
     """One step of the reminder plan (the service checks the values)."""
+
+    tables = (ReminderStep,)
 
     label = StringField("Name")
     offset_days = IntegerField("Days from the due date (negative = before)", validators=[Optional()])
@@ -21,5 +23,5 @@ class ReminderStepForm(FlaskForm):
     active = BooleanField("Active")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CheckedForm):
     """An empty form: a CSRF-protected button."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tracker.api.pagination import DEFAULT_PER_PAGE, MAX_ID, MAX_PAGE, MAX_PER_PAGE
+from tracker.api.pagination import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
+from tracker.inputs import MAX_ID
 
 PROBLEM = "application/problem+json"
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}

@@ -8,9 +8,9 @@ from flask import request, url_for
 from sqlalchemy import Select, func, select
 
 from models import db
+from tracker.inputs import MAX_ID
 from tracker.problems import ApiProblem, error
 
-MAX_ID = 2**31 - 1
 MAX_PAGE = 100_000
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100

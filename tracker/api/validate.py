@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from flask import request
 
-from tracker.api.pagination import MAX_ID, parse_date
+from tracker.api.pagination import parse_date
+from tracker.inputs import MAX_ID
 from tracker.problems import ApiProblem, error
 
 

@@ -10,7 +10,7 @@ from tracker.api.auth import authenticate
 from tracker.api.blueprint import bp
 from tracker.api.limits import api_max_bytes, api_verdict
 from tracker.api.openapi import document
-from tracker.api.pagination import MAX_ID
+from tracker.inputs import MAX_ID
 from tracker.problems import ApiProblem, http_problem, problem_response
 
 PUBLIC = ("api.openapi_document",)

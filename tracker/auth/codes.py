@@ -2,12 +2,12 @@
 
 import segno
 from flask import current_app
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
 from tracker.api.limits import count
+from tracker.forms import CheckedForm
 
 ENROL_SECRET = "_mfa_new_secret"  # noqa: S105 - the session key the secret is kept under
 WRONG_CODE = "That code is not right, or was already used. Enter the newest code from your app."
@@ -26,7 +26,7 @@ def too_many(user_id: int) -> bool:
     return not count(f"mfa:{user_id}", current_app.config.get("MFA_RATE_LIMIT", DEFAULT_MFA_LIMIT)).allowed
 
 
-class CodeForm(FlaskForm):
+class CodeForm(CheckedForm):
     """A six-digit code from the authenticator app, or a recovery code."""
 
     code = StringField("Code", validators=[DataRequired("Enter the code."), Length(max=20)],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,16 +15,21 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import Optional
+from wtforms.validators import InputRequired, Optional
+from wtforms.widgets import HiddenInput
 
-from models.evaluations import NOT_OBSERVED, RECOGNITION_KINDS
+from models.evaluations import (
+    NOT_OBSERVED,
+    RECOGNITION_KINDS,
+    Evaluation,
+    EvaluationTemplate,
+    Recognition,
+    TemplateCriterion,
+)
+from tracker.forms import CheckedForm, int_or_none
 
 
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
-class EvaluationForm(FlaskForm):
+class EvaluationForm(CheckedForm):
     """The evaluation's text fields; `evaluation_form` adds a rating and comment per criterion."""
 
     version_id = HiddenField()
@@ -55,39 +59,43 @@ def evaluation_form(evaluation, **kwargs) -> EvaluationForm:
     return form
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(CheckedForm):
     """The evaluated person's acknowledgement and optional written response."""
 
     response = TextAreaField("Your response (optional)")
 
 
-class AmendmentForm(FlaskForm):
+class AmendmentForm(CheckedForm):
     """A correction attached to a final evaluation."""
 
     body = TextAreaField("Correction")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CheckedForm):
     """An empty form whose CSRF token protects a one-button action (co-sign, start)."""
 
 
-class StartForm(FlaskForm):
+class StartForm(CheckedForm):
     """Which due item to start an evaluation for."""
 
-    person_id = HiddenField()
-    assignment_id = HiddenField()
+    tables = (Evaluation,)
+
+    person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    assignment_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
     cycle = HiddenField()
 
 
-class RecognitionForm(FlaskForm):
+class RecognitionForm(CheckedForm):
     """A commendation, award or nomination."""
+
+    tables = (Recognition,)
 
     kind = SelectField("Kind", choices=list(RECOGNITION_KINDS.items()))
     title = StringField("Title")
     reason = TextAreaField("Reason")
     awarded_on = DateField("Date", validators=[Optional()])
-    school_id = SelectField("School (optional)", coerce=_int_or_none, validate_choice=False)
-    evaluation_id = SelectField("Earned through evaluation (optional)", coerce=_int_or_none,
+    school_id = SelectField("School (optional)", coerce=int_or_none, validate_choice=False)
+    evaluation_id = SelectField("Earned through evaluation (optional)", coerce=int_or_none,
                                 validate_choice=False)
 
 
@@ -100,8 +108,10 @@ class CriterionForm(Form):
     source = HiddenField()
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(CheckedForm):
     """A template's name, description and criteria; saving creates a new version."""
+
+    tables = (EvaluationTemplate, TemplateCriterion)
 
     name = StringField("Name")
     description = TextAreaField("Description")
@@ -109,7 +119,7 @@ class TemplateForm(FlaskForm):
 
 
 
-class CycleSettingsForm(FlaskForm):
+class CycleSettingsForm(CheckedForm):
     """When evaluations fall due."""
 
     year_end_month = IntegerField("School year ends: month (1-12)", validators=[Optional()])

@@ -97,11 +97,11 @@ def person_evaluations(person_id: int):
 def start_evaluation():
     """Open a draft for a due item of a person at the principal's schools."""
     form = StartForm()
-    if not form.validate_on_submit() or not (form.person_id.data or "").isdigit():
+    if not form.validate_on_submit():
         abort(400)
-    person = visible_person_or_404(current_user, int(form.person_id.data), today())
+    person = visible_person_or_404(current_user, form.person_id.data, today())
     ev = act(lambda: svc.start_evaluation(db.session, person_id=person.id,
-                                          assignment_id=int(form.assignment_id.data or 0),
+                                          assignment_id=form.assignment_id.data or 0,
                                           cycle=form.cycle.data, evaluator=current_user, today=today()))
     if ev is None:
         return redirect(url_for("evaluations.my_evaluations"))

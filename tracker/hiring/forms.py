@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,21 +13,30 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from models.hiring import BACKGROUND_CHECKS, BACKGROUND_RESULTS, CRITERION_KINDS, SCREENING_STATUSES, SEATS
+from models.hiring import (
+    BACKGROUND_CHECKS,
+    BACKGROUND_RESULTS,
+    CRITERION_KINDS,
+    SCREENING_STATUSES,
+    SEATS,
+    Candidate,
+    SelectionCriterion,
+    Vacancy,
+)
+from models.hiring_panel import Decision, PanelMember
 from models.people import ROLES
+from tracker.forms import CheckedForm, int_or_none
 from tracker.widgets import MultiCheckboxField
 
 RATINGS = [("", "Choose a rating"), ("1", "1 – weak"), ("2", "2 – below expectations"),
            ("3", "3 – meets expectations"), ("4", "4 – strong"), ("5", "5 – outstanding")]
 
 
-def int_or_none(value):
-    """Coerce a select's value to int, empty to None."""
-    return int(value) if value not in (None, "", "None") else None
 
-
-class CriterionForm(FlaskForm):
+class CriterionForm(CheckedForm):
     """A selection criterion for a role."""
+
+    tables = (SelectionCriterion,)
 
     role = SelectField("Role", choices=list(ROLES.items()))
     title = StringField("Title")
@@ -39,8 +47,10 @@ class CriterionForm(FlaskForm):
     active = BooleanField("In force for new vacancies", default=True)
 
 
-class VacancyForm(FlaskForm):
+class VacancyForm(CheckedForm):
     """A new vacancy."""
+
+    tables = (Vacancy,)
 
     title = StringField("Title")
     role = SelectField("Role", choices=list(ROLES.items()))
@@ -51,8 +61,10 @@ class VacancyForm(FlaskForm):
     closed_on = DateField("Closing date (optional)", validators=[Optional()])
 
 
-class CandidateForm(FlaskForm):
+class CandidateForm(CheckedForm):
     """A candidate: an existing person, or the details of a newcomer."""
+
+    tables = (Candidate,)
 
     person_id = SelectField("Existing person (or leave empty and fill in the details below)",
                             coerce=int_or_none, validate_choice=False)
@@ -65,25 +77,27 @@ class CandidateForm(FlaskForm):
     volunteered = BooleanField("Volunteered for the post")
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(CheckedForm):
     """Move a candidate to another stage."""
 
     to_stage = SelectField("New stage", validate_choice=False)
     reason = TextAreaField("Reason")
 
 
-class CancelForm(FlaskForm):
+class CancelForm(CheckedForm):
     """Cancel a vacancy."""
 
     reason = TextAreaField("Reason for cancelling")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CheckedForm):
     """An empty form: its CSRF token protects action buttons."""
 
 
-class PanelMemberForm(FlaskForm):
+class PanelMemberForm(CheckedForm):
     """Seat a panel member."""
+
+    tables = (PanelMember,)
 
     seat = SelectField("Seat", choices=list(SEATS.items()))
     user_id = SelectField("Account (members with one score for themselves)", coerce=int_or_none,
@@ -91,8 +105,10 @@ class PanelMemberForm(FlaskForm):
     name = StringField("Name (filled from the account if left empty)")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(CheckedForm):
     """The appointment decision."""
+
+    tables = (Decision,)
 
     rationale = TextAreaField("Rationale (why this candidate; seniority alone is not a reason)")
     appointing_authority = StringField("Appointing authority")
@@ -117,7 +133,7 @@ def screening_form_class(vacancy):
         attrs[f"bg_{key}"] = SelectField(f"{label}: result", choices=list(BACKGROUND_RESULTS.items()))
         attrs[f"bg_date_{key}"] = DateField(f"{label}: date of result", validators=[Optional()])
         attrs[f"bg_detail_{key}"] = TextAreaField(f"{label}: detail (HR only)")
-    return type("ScreeningForm", (FlaskForm,), attrs)
+    return type("ScreeningForm", (CheckedForm,), attrs)
 
 
 def score_form_class(vacancy):
@@ -127,4 +143,4 @@ def score_form_class(vacancy):
         attrs[f"rating_{c.id}"] = SelectField(f"{c.title} (weight {c.weight})", choices=RATINGS,
                                               validate_choice=False)
         attrs[f"comment_{c.id}"] = TextAreaField(f"{c.title}: comment")
-    return type("ScoreForm", (FlaskForm,), attrs)
+    return type("ScoreForm", (CheckedForm,), attrs)

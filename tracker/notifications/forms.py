@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
 
 from models.notifications import DELIVERY_CHOICES
+from tracker.forms import CheckedForm
 
 
-class EmailPreferenceForm(FlaskForm):
+class EmailPreferenceForm(CheckedForm):
     """Single emails or a daily digest; optional reminders on or off."""
 
     delivery = RadioField("How do you want reminders?", choices=list(DELIVERY_CHOICES.items()),

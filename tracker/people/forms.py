@@ -1,19 +1,17 @@
 """Forms for people and assignments; the services do the checking."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from models.people import EMPLOYERS, PERSON_TYPES, ROLES
+from models.people import EMPLOYERS, PERSON_TYPES, ROLES, Person
+from tracker.forms import CheckedForm, int_or_none
 from tracker.widgets import MultiCheckboxField
 
 
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
-class PersonForm(FlaskForm):
+class PersonForm(CheckedForm):
     """A person's details."""
+
+    tables = (Person,)
 
     first_name = StringField("First name")
     last_name = StringField("Last name")
@@ -21,7 +19,7 @@ class PersonForm(FlaskForm):
     phone = StringField("Phone (optional)")
     person_type = SelectField("Person type", choices=list(PERSON_TYPES.items()))
     employer = SelectField("Employer", choices=list(EMPLOYERS.items()))
-    agency_id = SelectField("Agency (when employed by an agency)", coerce=_int_or_none,
+    agency_id = SelectField("Agency (when employed by an agency)", coerce=int_or_none,
                             validate_choice=False)
     licence_number = StringField("Officer licence number (SROs)")
     # Shown when adding a person only: an account of their own, so they see their record.
@@ -29,7 +27,7 @@ class PersonForm(FlaskForm):
                                    default=True)
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(CheckedForm):
     """A placement in a role at one or more schools."""
 
     role = SelectField("Role", choices=list(ROLES.items()))
@@ -42,5 +40,5 @@ class AssignmentForm(FlaskForm):
         "Placement exception reason (only for an SRO starting before the required training)")
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(CheckedForm):
     """An empty form: its CSRF token protects delete buttons."""

@@ -14,6 +14,7 @@ from models.audit import AuditEvent
 from models.people import Assignment, Person
 from models.scoping import assigned_to_schools, person_scope, visible_person
 from models.services.people.directory import matches_search
+from tracker.inputs import MAX_ID
 
 
 def directory_query(user: User, today: date, *, q: str = "", school_id: int | None = None,
@@ -28,7 +29,7 @@ def directory_query(user: User, today: date, *, q: str = "", school_id: int | No
         stmt = stmt.where(Person.person_type == person_type)
     if employer == "district":
         stmt = stmt.where(Person.employer == "district")
-    elif employer.isdigit():
+    elif employer.isascii() and employer.isdigit() and int(employer) <= MAX_ID:
         stmt = stmt.where(Person.agency_id == int(employer))
     return stmt
 

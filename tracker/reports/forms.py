@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from models.reports import CHECKLISTS, OUTCOME_DIMENSIONS, OUTCOME_MEASURES, SELF_ASSESSMENT_STATUSES, STEPS
+from models.reports import (
+    CHECKLISTS,
+    OUTCOME_DIMENSIONS,
+    OUTCOME_MEASURES,
+    SELF_ASSESSMENT_STATUSES,
+    STEPS,
+    OutcomeCount,
+    SelfAssessmentItem,
+)
+from tracker.forms import CheckedForm
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(CheckedForm):
     """One school's counts for one term and measure; a field per breakdown category."""
+
+    tables = (OutcomeCount,)
 
     school_id = SelectField("School", coerce=int)
     term = StringField("Term (for example 2025-2026 or 2025-2026 Fall)")
@@ -33,14 +43,16 @@ for _dim, (_label, _cats) in OUTCOME_DIMENSIONS.items():
         setattr(OutcomeForm, f"{_dim}__{_cat}", IntegerField(_cat_label, validators=[Optional()]))
 
 
-class OutcomeImportForm(FlaskForm):
+class OutcomeImportForm(CheckedForm):
     """A CSV file of outcome counts."""
 
     file = FileField("CSV file (columns: school, term, measure, dimension, category, count)")
 
 
-class SelfAssessmentForm(FlaskForm):
+class SelfAssessmentForm(CheckedForm):
     """A checklist item's text, status, owner, notes and computed measure."""
+
+    tables = (SelfAssessmentItem,)
 
     step = SelectField("Step", choices=list(STEPS.items()), coerce=int)
     checklist = SelectField("Checklist", choices=list(CHECKLISTS.items()))

@@ -1,13 +1,15 @@
 """Forms for schools and agencies."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
-from models.org import SCHOOL_LEVELS
+from models.org import SCHOOL_LEVELS, Agency, School
+from tracker.forms import CheckedForm
 
 
-class SchoolForm(FlaskForm):
+class SchoolForm(CheckedForm):
     """A school's details."""
+
+    tables = (School,)
 
     name = StringField("Name")
     level = SelectField("Level", choices=[(v, v.upper() if v == "k12" else v.title())
@@ -15,8 +17,10 @@ class SchoolForm(FlaskForm):
     address = StringField("Address (optional)")
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(CheckedForm):
     """An agency's details."""
+
+    tables = (Agency,)
 
     name = StringField("Name")
     kind = SelectField("Kind", choices=[("police", "Police department"),

@@ -6,6 +6,7 @@ PostgreSQL both run without a race: two workers hitting the same key in the same
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import delete
@@ -13,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from models.api_tokens import RateLimitCounter
+from models.services.infra.text import UNSAFE
 
 _table = RateLimitCounter.__table__
 KEEP_SECONDS = 86400  # longer than any window we use
@@ -39,6 +41,17 @@ def parse_limit(spec: str) -> tuple[int, int]:
     return int(count), int(seconds or 60)
 
 
+def stored_key(key: str) -> str:
+    """`key` as the counter row holds it: a digest when it is too long or holds a control character.
+
+    Keys carry what a client typed (an email), and PostgreSQL refuses NUL in text; a digest keeps two
+    long keys from sharing a count, as cutting them short would.
+    """
+    if len(key) <= _table.c.key.type.length and not UNSAFE.search(key):
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _upsert(dialect: str):
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert
@@ -51,7 +64,7 @@ def hit(connection: Connection, key: str, limit: int, window: int, now: float) -
     """
     start = int(now // window) * window
     insert = _upsert(connection.dialect.name)
-    stmt = insert(_table).values(key=key[:300], window_start=start, count=1)
+    stmt = insert(_table).values(key=stored_key(key), window_start=start, count=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[_table.c.key, _table.c.window_start],
         set_={"count": _table.c.count + 1},

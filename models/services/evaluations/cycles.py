@@ -37,7 +37,7 @@ def save_cycle_settings(session: Session, data: dict[str, Any]) -> None:
     month, day = data.get("year_end_month"), data.get("year_end_day")
     try:
         date(2025, int(month), int(day))  # a non-leap year: Feb 29 would vanish every other year
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         problems.append(("year_end_day", "The school year's end must be a real calendar day (month 1-12)."))
     for audience, label in AUDIENCE_LABELS.items():
         days = data.get(f"{audience}_first_review_days")

@@ -22,7 +22,7 @@ def _clean_criteria(rows: list[dict[str, Any]]) -> tuple[list[dict], list[tuple[
             weight = Decimal(str(row.get("weight") or "1"))
         except InvalidOperation:
             weight = Decimal(-1)
-        if weight <= 0 or weight > 100:
+        if not weight.is_finite() or weight <= 0 or weight > 100:  # "nan" parses, and compares by raising
             problems.append((f"criteria-{i}-weight", f"“{title}”: the weight must be a number above 0."))
         clean.append({"title": title, "guidance": (row.get("guidance") or "").strip() or None,
                       "weight": weight, "source": row.get("source") or None})
