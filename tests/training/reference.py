@@ -71,5 +71,7 @@ def status_rows(world: World, today: date) -> dict[tuple[int, int], dict]:
                 "role": role, "due_date": due, "status": status,
                 "completion_id": latest[0] if latest else None,
                 "completed_on": latest[3] if latest else None, "expires_on": expires,
+                # what the person must act by: the renewal's expiry once completed, else the due date
+                "act_by": expires if latest is not None and expires is not None else due,
             }
     return out

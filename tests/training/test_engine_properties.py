@@ -134,6 +134,7 @@ def test_engine_agrees_with_reference(session, world, data):
     got = {(r.person_id, r.requirement_id): {
         "role": r.role, "due_date": r.due_date, "status": r.status,
         "completion_id": r.completion_id, "completed_on": r.completed_on, "expires_on": r.expires_on,
+        "act_by": r.act_by,
     } for r in compliance_rows(session, today)}
     assert got == expected
     session.rollback()

@@ -66,8 +66,11 @@ SCHEMAS = {
         "person_id": ID, "requirement_id": ID, "course_id": ID, "role": ROLE, "due_date": nullable(DATE),
         "status": {"type": "string", "enum": list(STATUSES)}, "completion_id": nullable(ID),
         "completed_on": nullable(DATE), "expires_on": nullable(DATE),
+        "act_by": {**nullable(DATE), "description": "The date by which the person must act: the expiry "
+                   "of the latest completion when the requirement renews, else due_date (the first due "
+                   "date). Pages, exports, emails, flags and calendar feeds show this date as Due."},
     }, ("person_id", "requirement_id", "course_id", "role", "due_date", "status", "completion_id",
-        "completed_on", "expires_on")),
+        "completed_on", "expires_on", "act_by")),
     "EvaluationSummary": obj({
         "person_id": ID, "assignment_id": ID,
         "audience": {"type": "string", "enum": ["sro", "school_personnel"]},

@@ -163,7 +163,7 @@ def post_completion_batch():
 def compliance_json(row) -> dict:
     """One compliance row."""
     return {"person_id": row.person_id, "requirement_id": row.requirement_id, "course_id": row.course_id,
-            "role": row.role, "due_date": iso(row.due_date), "status": row.status,
+            "role": row.role, "due_date": iso(row.due_date), "act_by": iso(row.act_by), "status": row.status,
             "completion_id": row.completion_id, "completed_on": iso(row.completed_on),
             "expires_on": iso(row.expires_on)}
 

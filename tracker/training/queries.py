@@ -35,5 +35,5 @@ def board_rows(user, today: date, *, school_id=None, role="", status="", course_
         counts = {s: int(n) for s, n in zip(STATUSES, sums, strict=True) if n}
     if status:
         stmt = stmt.where(sub.c.status == status)
-    rows = db.session.execute(stmt.order_by(sub.c.due_date, Person.last_name).limit(limit)).all()
+    rows = db.session.execute(stmt.order_by(sub.c.act_by, Person.last_name).limit(limit)).all()
     return rows, counts

@@ -57,7 +57,7 @@ def _training_item(row, today: date, whose: str) -> DueItem | None:
     if row.status in OPEN_TRAINING or (row.status == "complete" and expires is not None):
         word = "Renewal due" if renewing and row.status in ("due_soon", "complete") else \
             TRAINING_WORDS[row.status]
-        day = expires if renewing else due
+        day = _day(row.act_by)
         if day is None:
             return None
         return DueItem(uid, day, f"{word}: {course}{whose}",

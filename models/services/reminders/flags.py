@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from models.notifications import Flag, OutboxMessage
 from models.services.infra.upserts import chunks, insert_or_update
+from models.services.training.compliance import act_by
 from models.training import Course
 
 TRAINING_FLAG_STATUSES = ("due_soon", "overdue", "expired")
@@ -48,17 +49,16 @@ Source = Callable[[Session, date], Iterable[DueItem]]
 def training_items(bind: Session | Connection, rows: Select) -> list[DueItem]:
     """Flag items from compliance rows (the engine's or the store's columns) that need attention."""
     sub = rows.subquery()
-    stmt = (select(sub.c.person_id, sub.c.requirement_id, sub.c.course_id, sub.c.due_date, sub.c.status,
-                   sub.c.completion_id, sub.c.expires_on)
+    # The store's rows hold no act_by column: the engine's one rule computes it from theirs.
+    deadline = act_by(sub.c.due_date, sub.c.completion_id, sub.c.expires_on).label("act_by")
+    stmt = (select(sub.c.person_id, sub.c.requirement_id, sub.c.course_id, deadline, sub.c.status)
             .where(sub.c.status.in_(TRAINING_FLAG_STATUSES)))
     # Course names come from a second, small query: joining them onto the engine's SELECT is far slower.
     names = {cid: f"{code} {title}"[:200] for cid, code, title in
              bind.execute(select(Course.id, Course.code, Course.title))}
     items = []
     for r in bind.execute(stmt):
-        # A renewal (or a lapsed certificate) is due when the last completion expires, not at the start.
-        renewing = r.status == "expired" or (r.status == "due_soon" and r.completion_id is not None)
-        deadline = r.expires_on if renewing and r.expires_on else r.due_date
+        deadline = r.act_by  # a renewal (or a lapsed certificate) is due when the completion expires
         if deadline is None:
             continue
         items.append(DueItem(f"training:{r.person_id}:{r.requirement_id}:{deadline.isoformat()}",

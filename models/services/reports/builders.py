@@ -160,11 +160,11 @@ def compliance_matrix(session, user, today, params) -> pd.DataFrame:
 def _status_list(session, user, today, params, statuses, *, expiring_by=None) -> pd.DataFrame:
     sub = compliance_source(session, _report_scope(session, user, today, params.get("school"))).subquery()
     stmt = (select(sub.c.person_id, Course.code.label("Course"), Course.title.label("Title"),
-                   sub.c.due_date.label("Due"), sub.c.completed_on.label("Completed"),
+                   sub.c.act_by.label("Due"), sub.c.completed_on.label("Completed"),
                    sub.c.expires_on.label("Expires"), sub.c.status)
             .join(Course, Course.id == sub.c.course_id).join(Person, Person.id == sub.c.person_id)
             .where(sub.c.status.in_(statuses)))
-    first = sub.c.due_date
+    first = sub.c.act_by
     if expiring_by is not None:
         stmt = stmt.where(sub.c.expires_on.is_not(None), sub.c.expires_on <= expiring_by)
         first = sub.c.expires_on

@@ -141,7 +141,7 @@ def my_todo(session: Session, person_id: int, today: date) -> list[dict]:
     sub = compliance_source(session, Scope.everyone(today), person_ids=[person_id]).subquery()
     items = [{"kind": "Training", "what": f"{code} {title}", "due": due_date, "status": status}
              for code, title, due_date, status in session.execute(
-                 select(Course.code, Course.title, sub.c.due_date, sub.c.status)
+                 select(Course.code, Course.title, sub.c.act_by, sub.c.status)
                  .join(Course, Course.id == sub.c.course_id)
                  .where(sub.c.status.in_(("due_soon", "overdue", "expired", "not_yet_due"))))]
     ev = evaluation_due_source(session, Scope.everyone(today), person_ids=[person_id]).subquery()

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from models.scoping import Scope, assignments_at_schools
 from models.services.evaluations.due import evaluation_due_select
 from models.services.stores.refresh import COMPLIANCE, EVALUATIONS, hours_select, store_day, summary_select
-from models.services.training.compliance import compliance_select, people_condition
+from models.services.training.compliance import act_by, compliance_select, people_condition
 from models.stores import compliance_items, compliance_people, evaluation_due_items, training_hours
 from models.training import Course
 
@@ -36,7 +36,9 @@ def compliance_source(session: Session, scope: Scope, *, person_ids=None,
     conds = people_condition(person_ids, person_filter, column=t.c.person_id)
     if course_ids is not None:
         conds.append(t.c.course_id.in_(list(course_ids)))
-    return select(*[t.c[c] for c in COMPLIANCE.columns]).where(*conds)
+    return (select(*[t.c[c] for c in COMPLIANCE.columns],
+                   act_by(t.c.due_date, t.c.completion_id, t.c.expires_on).label("act_by"))
+            .where(*conds))
 
 
 def compliance_summary_source(session: Session, scope: Scope, *, person_ids=None) -> Select:

@@ -13,6 +13,9 @@ Rules (docs/training.md explains them for users):
 - Satisfying completion: the latest completion (by date, then id) on or before `today` of the course
   or any of its equivalents. With a renewal interval of M months it expires on completed_on + M
   months (clamped to the month's end) and is valid through that day.
+- Act by: the date by which the person must act, the one date every page, export, email, flag and
+  feed shows as "due": the expiry of the latest completion when the requirement renews (a renewal,
+  or a lapsed certificate), else the due date above.
 - Status, first match wins: waived > complete (valid, not expiring within the due-soon window) >
   due_soon (valid but expiring within the window, or never completed and due within the window) >
   expired (the latest completion's expiry has passed) > overdue (due date passed, never completed)
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Select, and_, case, func, literal, or_, select, union
+from sqlalchemy import Date, Select, and_, case, func, literal, or_, select, type_coerce, union
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
 
@@ -63,6 +66,12 @@ def people_condition(person_ids, person_filter, column=Assignment.person_id):
     if person_filter is not None and not isinstance(person_filter, True_):  # True_: everyone
         conds.append(column.in_(select(Person.id).where(person_filter)))
     return conds
+
+
+def act_by(due_date, completion_id, expires_on):
+    """SQL: the date by which to act: a renewal's expiry once completed, else the first due date."""
+    return type_coerce(case((and_(completion_id.is_not(None), expires_on.is_not(None)), expires_on),
+                            else_=due_date), Date)
 
 
 def compliance_select(today: date, *, person_ids=None, person_filter=None,
@@ -150,7 +159,7 @@ def compliance_select(today: date, *, person_ids=None, person_filter=None,
     )
     return select(j.person_id, j.requirement_id, j.course_id, j.role, j.start_date, j.due_date,
                   status.label("status"), j.completion_id, j.completed_on, j.expires_on,
-                  j.waiver_id)
+                  j.waiver_id, act_by(j.due_date, j.completion_id, j.expires_on).label("act_by"))
 
 
 def compliance_rows(session: Session, today: date, **scope) -> list:
