@@ -155,7 +155,11 @@ def plan(ids: dict[str, int]) -> list[tuple[str, str, str]]:
              [("hr", "/"), ("coordinator", "/"), ("admin", "/"), ("admin", "/reports/annual"),
               ("admin", "/reports/self-assessment"), ("coordinator", "/reports/charts"),
               ("coordinator", "/reports/overdue"), ("coordinator", "/training/"),
-              ("coordinator", training[1])]]
+              ("coordinator", training[1]),
+              # The board as a spreadsheet: a name search, a sort by person, a deep page, an export.
+              ("coordinator", "/training/?q=smith"), ("coordinator", "/training/?sort=person"),
+              ("coordinator", "/training/?status=overdue&sort=person&page=20"),
+              ("coordinator", f"/training/?school={ONE_SCHOOL}&format=csv")]]
     return rows
 
 

@@ -1,34 +1,22 @@
-"""Helpers the report pages share: the schools a user may pick, downloads, suppression."""
+"""Helpers the report pages share: the schools a user may pick, suppression."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, current_app
+from flask import current_app
 from flask_login import current_user
 
 from models import db
 from models.org import School
-from models.services.infra.exports import dataframe_to_csv_bytes, dataframe_to_xlsx_bytes
 from models.services.reports.builders import visible_school_ids
 from models.services.reports.suppression import DEFAULT_THRESHOLD
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def visible_schools(day: date) -> list[School]:
     """The schools the current user may see, by name (the choices of a school picker)."""
     ids = visible_school_ids(db.session, current_user, day)
     return list(db.session.scalars(db.select(School).where(School.id.in_(ids)).order_by(School.name)))
-
-
-def download(frame, name: str, fmt: str) -> Response:
-    """The frame as a CSV or XLSX attachment (formula-like cells neutralized by the helpers)."""
-    if fmt == "csv":
-        return Response(dataframe_to_csv_bytes(frame), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(dataframe_to_xlsx_bytes(frame, sheet_name=name[:31]), mimetype=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
 
 
 def threshold() -> int:

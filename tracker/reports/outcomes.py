@@ -11,9 +11,10 @@ from models.policy import can
 from models.reports import OUTCOME_MEASURES
 from models.services.reports import outcomes as svc
 from models.services.reports.builders import visible_school_ids
+from tracker.downloads import download
 from tracker.forms import submit
 from tracker.reports.blueprint import bp
-from tracker.reports.common import download, threshold, visible_schools
+from tracker.reports.common import threshold, visible_schools
 from tracker.reports.forms import OutcomeForm, OutcomeImportForm
 from tracker.security import requires, today
 

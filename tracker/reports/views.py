@@ -14,9 +14,10 @@ from models.services.infra.exports import neutralize_frame
 from models.services.reports import dashboards as dash
 from models.services.reports.builders import REPORTS, visible_school_ids
 from tracker.charts import bar_chart, funnel_chart, line_chart
+from tracker.downloads import download, requested_format
 from tracker.nav import add_nav
 from tracker.reports.blueprint import bp
-from tracker.reports.common import download, visible_schools
+from tracker.reports.common import visible_schools
 from tracker.security import requires, today
 
 HTML_ROWS = 100  # rows per page of a report; the downloads hold them all
@@ -64,10 +65,8 @@ def show_report(key: str):
         abort(403)
     day = today()
     params = _params(day)
-    fmt = request.args.get("format")
-    if fmt not in (None, "", "html", "csv", "xlsx"):
-        abort(400, description="Choose a format the report comes in: csv or xlsx (or none, for the page).")
-    if fmt in ("csv", "xlsx"):
+    fmt = requested_format()
+    if fmt:
         frame = spec.build(db.session, current_user, day, params)
         return download(frame, f"{key}-{day.isoformat()}", fmt)
     page = min(max(request.args.get("page", 1, type=int), 1), 10**6)  # beyond any report's pages

@@ -1,10 +1,10 @@
 """Forms for completions, waivers and roster imports; the services do the checking."""
 
 from flask_wtf.file import FileField
-from wtforms import DateField, FloatField, SelectField, StringField, TextAreaField
+from wtforms import DateField, FloatField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from models.training import Completion
+from models.training import Completion, Waiver
 from tracker.forms import CheckedForm, int_or_none
 from tracker.widgets import MultiCheckboxField
 
@@ -42,3 +42,12 @@ class PresetsForm(CheckedForm):
     """Which state presets the district uses."""
 
     presets = MultiCheckboxField("State presets switched on")
+
+
+class BulkForm(CheckedForm):
+    """The board's bulk actions on the selected rows; `back` returns to the same filtered view."""
+
+    tables = (Waiver,)
+
+    reason = TextAreaField("Reason for the waivers (one reason for every selected row)")
+    back = HiddenField()

@@ -15,7 +15,9 @@ from models.errors import ValidationFailed
 from models.org import School
 from models.people import ROLES
 from models.scoping import school_scope
+from models.services.training import board as board_svc
 from models.services.training import completions as svc
+from models.services.training.board import BoardFilters, board_page, parse_row_keys
 from models.services.training.compliance import (
     STATUS_LABELS,
     STATUSES,
@@ -24,13 +26,14 @@ from models.services.training.compliance import (
 )
 from models.services.training.roster_import import MAX_HOURS, apply_plan, plan_roster
 from models.training import PRESETS, Completion, Course, Requirement, Waiver
+from tracker.downloads import download, requested_format
 from tracker.forms import get_or_404, show_problems, submit
 from tracker.nav import add_nav
 from tracker.people.queries import visible_person_or_404
-from tracker.security import requires, today
+from tracker.security import requires, safe_next, today
 from tracker.training.blueprint import bp
-from tracker.training.forms import CompletionForm, ImportForm, PresetsForm, VerifyForm, WaiverForm
-from tracker.training.queries import board_rows
+from tracker.training.forms import BulkForm, CompletionForm, ImportForm, PresetsForm, VerifyForm, WaiverForm
+from tracker.training.queries import SORT_LABELS, board_frame
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 add_nav("Training", "training.board", "see_training", 30)
@@ -39,16 +42,61 @@ add_nav("Training", "training.board", "see_training", 30)
 @bp.route("/")
 @requires("see_training")
 def board():
-    """The coordinator's compliance board, scoped to what the user may see."""
-    day, args = today(), request.args
-    rows, counts = board_rows(current_user, day, school_id=args.get("school", type=int),
-                              role=args.get("role", ""), status=args.get("status", ""),
-                              course_id=args.get("course", type=int))
+    """The compliance board: filters, search and sort in the address, paged; ?format=csv|xlsx exports it."""
+    day, filters = today(), BoardFilters.from_args(request.args)
+    fmt = requested_format()
+    if fmt:
+        frame = board_frame(db.session, current_user, day, filters)
+        return download(frame, f"training-board-{day.isoformat()}", fmt)
+    page = board_page(db.session, current_user, day, filters, current_app.config["TRAINING_BOARD_PER_PAGE"])
     schools = db.session.scalars(select(School).where(school_scope(current_user, day))
                                  .order_by(School.name)).all()
     courses = db.session.scalars(select(Course).order_by(Course.code)).all()
-    return render_template("training/board.html", rows=rows, counts=counts, statuses=STATUSES,
-                           labels=STATUS_LABELS, schools=schools, courses=courses, roles=ROLES)
+    return render_template("training/board.html", board=page, f=filters, statuses=STATUSES,
+                           labels=STATUS_LABELS, schools=schools, courses=courses, roles=ROLES,
+                           sorts=SORT_LABELS, bulk_form=BulkForm(back=request.full_path))
+
+
+def _bulk(action, done: str, skipped: str):
+    """Run a bulk action on the rows selected on the board, then go back to the same filtered view."""
+    form = BulkForm()
+    back = safe_next(form.back.data) or url_for("training.board")
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        for messages in form.errors.values():  # the reason: too long, or a hidden character
+            for message in messages:
+                flash(message, "error")
+        return redirect(back)
+    try:
+        keys = parse_row_keys(request.form.getlist("rows"))
+        made, passed = action(keys, form)
+    except ValidationFailed as error:
+        db.session.rollback()
+        for _, message in error.problems:
+            flash(message, "error")
+    else:
+        db.session.commit()
+        flash(done.format(n=made, s="" if made == 1 else "s")
+              + (skipped.format(n=passed, s="" if passed == 1 else "s") if passed else ""), "success")
+    return redirect(back)
+
+
+@bp.route("/bulk/verify", methods=["POST"])
+@requires("verify_training")
+def bulk_verify():
+    """Verify the latest completion of every selected row."""
+    return _bulk(lambda keys, _: board_svc.bulk_verify(db.session, current_user, today(), keys, utcnow()),
+                 "{n} completion{s} verified.", " {n} row{s} had no completion to verify or were verified.")
+
+
+@bp.route("/bulk/waive", methods=["POST"])
+@requires("record_training")
+def bulk_waive():
+    """Waive every selected requirement for its person, with one reason."""
+    return _bulk(lambda keys, form: board_svc.bulk_waive(db.session, current_user, today(), keys,
+                                                         form.reason.data, current_user.email),
+                 "{n} requirement{s} waived.", " {n} row{s} were already waived.")
 
 
 def _transcript_context(person, day):
@@ -149,8 +197,10 @@ def create_waiver(person_id: int):
 @requires("see_training")
 def show_course(course_id: int):
     """A course and the people (in scope) who are due, overdue or expired on it."""
-    course = get_or_404(Course, course_id)
-    rows, counts = board_rows(current_user, today(), course_id=course.id)
+    course, day = get_or_404(Course, course_id), today()
+    filters = BoardFilters(course_id=course.id)
+    counts = board_svc.board_counts(db.session, current_user, day, filters)
+    rows = db.session.execute(board_svc.board_query(db.session, current_user, day, filters).limit(500)).all()
     due = [r for r in rows if r.status in ("due_soon", "overdue", "expired", "not_yet_due")]
     return render_template("training/show_course.html", course=course, rows=due, counts=counts,
                            labels=STATUS_LABELS, statuses=STATUSES)
