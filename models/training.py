@@ -20,6 +20,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     inspect,
+    true,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -36,6 +37,7 @@ DUE_RULES = {
 # State presets a district can switch on (domain reference §4); None = the national set.
 PRESETS = {"TX": "Texas", "IL": "Illinois", "OH": "Ohio", "NC": "North Carolina"}
 DEFAULT_DUE_SOON_DAYS = 30
+MAX_HOURS = 200  # the most hours one completion (or a course) records
 MUTABLE_COMPLETION_FIELDS = {"verified_by_user_id", "verified_at"}
 
 # Completing `equivalent_course_id` satisfies any requirement for `course_id`.
@@ -60,6 +62,8 @@ class Course(Audited, TimestampMixin, db.Model):
     hours: Mapped[float] = mapped_column(Float, default=0)
     topics: Mapped[str | None] = mapped_column(Text)
     issues_certificate: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Retired courses keep their history and requirements but are no longer offered for new records.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     equivalents: Mapped[list[Course]] = relationship(
         secondary=course_equivalents,

@@ -6,7 +6,7 @@ match no route.
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from models import db
@@ -71,5 +71,22 @@ def invalid(errors: list[dict], detail: str = "Nothing was saved: fix every list
 def http_problem(exc: HTTPException):
     """Werkzeug errors (404, 405, 413...) as problems, not HTML pages (the blueprint's and the app's)."""
     db.session.rollback()
+    if isinstance(exc, MethodNotAllowed) and not _routed(request.path, exc.valid_methods or ()):
+        # Werkzeug says 405 for an id no route takes (above MAX_ID) when another method has a route
+        # there; no record has that id, whatever the method.
+        return problem_response(404, "There is no such API resource.")
     headers = {"Allow": ", ".join(exc.valid_methods or ())} if isinstance(exc, MethodNotAllowed) else {}
     return problem_response(exc.code or 500, exc.description or "", headers=headers)
+
+
+def _routed(path: str, methods) -> bool:
+    """Whether one of `methods` reaches a real route at `path` (not the API's catch-all)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in methods:
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != "api.no_such_route":
+            return True
+    return False

@@ -30,6 +30,17 @@ def test_wrong_method_on_an_api_url_is_a_405_problem(api, tokens):
     assert "GET" in response.headers["Allow"]
 
 
+@pytest.mark.parametrize("path", [f"/requirements/{2**100}", f"/courses/{2**31}"])
+def test_a_write_to_an_id_no_record_can_have_is_a_404_not_a_405(api, tokens, path):
+    """Werkzeug says 405 there (GET has a route pattern at that path); no record has the id, so 404."""
+    response = api.client.patch(f"/api/v1{path}", json={"due_soon_days": 1},
+                                headers={"Authorization": f"Bearer {tokens.admin}"})
+    assert (response.status_code, response.mimetype) == (404, PROBLEM)
+    wrong = api.client.patch("/api/v1/completions/batch", json={},
+                             headers={"Authorization": f"Bearer {tokens.admin}"})
+    assert wrong.status_code == 405 and wrong.headers["Allow"] == "POST"
+
+
 def test_html_pages_keep_their_html_404(client):
     response = client.get(f"/people/{2**64}")
     assert response.status_code == 404

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -73,3 +75,46 @@ def test_every_training_page_is_accessible(page, demo):
     assert page.get_by_label("Texas").is_checked()
     assert_accessible(page)
     assert page.errors == []
+
+
+def test_a_coordinator_adds_a_course_and_a_renewing_requirement_and_the_sro_shows_it(page, app, demo):
+    """In a browser: add a course, then a requirement for SROs renewed every 12 months; preview; save."""
+    with app.app_context():
+        name = db.session.get(Person, demo["sro"]).full_name
+    login(page, "coordinator@riverside.example", DEMO_PASSWORD)
+    page.goto("/training/catalog")
+    assert_accessible(page)
+    page.get_by_role("link", name="Add a course").click()
+    page.get_by_label("Code", exact=True).fill("CRISIS-24")
+    page.get_by_label("Title", exact=True).fill("Crisis response refresher")
+    page.get_by_label("Hours", exact=True).fill("8")
+    assert_accessible(page)
+    page.get_by_role("button", name="Save the course").click()
+    expect(page.get_by_text("Course CRISIS-24 saved.")).to_be_visible()
+
+    page.get_by_role("link", name="Add a requirement").click()
+    page.get_by_label("Course", exact=True).select_option(label="CRISIS-24 Crisis response refresher")
+    page.get_by_label("School resource officer").check()
+    page.get_by_label("Due", exact=True).select_option("within_days")
+    page.get_by_label("Days after the assignment starts").fill("30")
+    page.get_by_label("Renew every N months").fill("12")
+    page.get_by_role("button", name="Preview the effect").click()
+    preview = page.locator("#preview")
+    expect(preview).to_contain_text("overdue today")
+    due = int(re.search(r"([\d,]+) (?:people|person) becomes? due", preview.inner_text()).group(1))
+    assert due > 0
+    assert_accessible(page)
+    page.get_by_role("button", name="Save the requirement").click()
+    expect(page.get_by_text("Requirement saved")).to_be_visible()
+    row = page.get_by_role("row").filter(has_text="CRISIS-24")
+    expect(row.filter(has_text="every 12 months")).to_be_visible()
+    with app.app_context():
+        course = db.session.scalar(select(Course.id).where(Course.code == "CRISIS-24"))
+    page.goto(f"/training/?course={course}")  # what the preview counted is what the board now shows
+    expect(page.get_by_text(re.compile(rf"Showing 1–\d+ of {due:,}\."))).to_be_visible()
+
+    page.goto("/training/?q=" + name.split()[-1])
+    expect(page.get_by_role("link", name="CRISIS-24").first).to_be_visible()
+    page.goto(f"/training/people/{demo['sro']}")
+    expect(page.get_by_text("CRISIS-24").first).to_be_visible()
+    assert not page.errors, page.errors

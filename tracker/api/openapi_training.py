@@ -5,17 +5,23 @@ from __future__ import annotations
 from models.notifications import FLAG_KINDS
 from models.people import ROLES
 from models.services.evaluations.due import EVAL_STATUSES
+from models.services.infra.text import MAX_TEXT
+from models.services.training.catalog import DUE_RULES, MAX_DUE_DAYS, MAX_DUE_SOON_DAYS, MAX_RENEWAL_MONTHS
 from models.services.training.completion_batches import MAX_ITEMS
 from models.services.training.compliance import STATUSES
+from models.training import MAX_HOURS, PRESETS
 from tracker.api.openapi_builders import (
     DATE,
     ID,
     WRITE_ERRORS,
+    create_op,
     get_op,
     list_op,
     nullable,
     obj,
     ok,
+    path_id,
+    problem,
     query,
     ref,
     string,
@@ -24,21 +30,55 @@ from tracker.api.openapi_builders import (
 NUMBER = {"type": "number", "minimum": 0}
 ROLE = {"type": "string", "enum": list(ROLES)}
 
+COURSE_INPUT = {
+    "code": string(40, minLength=1), "title": string(300, minLength=1), "provider": nullable(string(200)),
+    "hours": {"type": "number", "minimum": 0, "maximum": MAX_HOURS}, "topics": nullable(string(MAX_TEXT)),
+    "issues_certificate": {"type": "boolean"}, "active": {"type": "boolean"},
+    "equivalent_course_ids": {"type": "array", "items": ID, "maxItems": 50,
+                              "description": "Holds both ways: each listed course gets this one"},
+}
+REQUIREMENT_INPUT = {
+    "course_id": ID, "roles": {"type": "array", "items": ROLE, "minItems": 1, "maxItems": len(ROLES)},
+    "due_rule": {"type": "string", "enum": list(DUE_RULES)},
+    "due_days": nullable({"type": "integer", "minimum": 0, "maximum": MAX_DUE_DAYS}),
+    "fixed_due_date": nullable(DATE),
+    "renewal_months": nullable({"type": "integer", "minimum": 1, "maximum": MAX_RENEWAL_MONTHS}),
+    "grandfather_date": nullable(DATE),
+    "due_soon_days": nullable({"type": "integer", "minimum": 0, "maximum": MAX_DUE_SOON_DAYS}),
+    "preset": nullable({"type": "string", "enum": list(PRESETS)}), "note": nullable(string(MAX_TEXT)),
+}
+
+
+def _patch_op(summary: str, item: str, body: str, param: str) -> dict:
+    return {"patch": {"tags": ["training"], "summary": summary, "operationId": f"update{item}",
+                      "parameters": [path_id(param)],
+                      "requestBody": {"required": True,
+                                      "content": {"application/json": {"schema": ref(body)}}},
+                      "responses": {"200": ok(ref(item)), "404": problem("No such record"), **WRITE_ERRORS}}}
+
+
 SCHEMAS = {
     "Course": obj({
         "id": ID, "code": {"type": "string"}, "title": {"type": "string"},
         "provider": nullable({"type": "string"}), "hours": nullable(NUMBER),
-        "issues_certificate": {"type": "boolean"},
+        "topics": nullable({"type": "string"}), "issues_certificate": {"type": "boolean"},
+        "active": {"type": "boolean", "description": "false: retired (history kept, not offered)"},
         "equivalent_course_ids": {"type": "array", "items": ID},
-    }, ("id", "code", "title", "provider", "hours", "issues_certificate", "equivalent_course_ids")),
+    }, ("id", "code", "title", "provider", "hours", "topics", "issues_certificate", "active",
+        "equivalent_course_ids")),
+    "CourseInput": obj(COURSE_INPUT, ("code", "title", "hours")),
+    "CoursePatch": obj(COURSE_INPUT),
+    "RequirementInput": obj(REQUIREMENT_INPUT, ("course_id", "roles", "due_rule")),
+    "RequirementPatch": obj(REQUIREMENT_INPUT),
     "Requirement": obj({
         "id": ID, "course_id": ID, "roles": {"type": "array", "items": ROLE},
         "due_rule": {"type": "string", "enum": ["before_start", "within_days", "fixed_date"]},
         "due_days": nullable({"type": "integer"}), "fixed_due_date": nullable(DATE),
         "renewal_months": nullable({"type": "integer"}), "grandfather_date": nullable(DATE),
         "due_soon_days": {"type": "integer"}, "preset": nullable({"type": "string"}),
+        "note": nullable({"type": "string"}),
     }, ("id", "course_id", "roles", "due_rule", "due_days", "fixed_due_date", "renewal_months",
-        "grandfather_date", "due_soon_days", "preset")),
+        "grandfather_date", "due_soon_days", "preset", "note")),
     "Completion": obj({
         "id": ID, "person_id": ID, "course_id": ID, "completed_on": DATE, "hours": nullable(NUMBER),
         "certificate_number": nullable({"type": "string"}), "source": {"type": "string"},
@@ -100,11 +140,20 @@ BATCH = {"post": {
 }}
 
 PATHS = {
-    "/courses": list_op("training", "The course catalog", "Course", []),
-    "/courses/{course_id}": get_op("training", "One course", "Course", "course_id"),
-    "/requirements": list_op("training", "Training requirements", "Requirement",
-                             [query("course_id", ID, "For this course")]),
-    "/requirements/{requirement_id}": get_op("training", "One requirement", "Requirement", "requirement_id"),
+    "/courses": {**list_op("training", "The course catalog", "Course", []),
+                 **create_op("training", "Add a course (coordinator, admin)", "Course", "CourseInput")},
+    "/courses/{course_id}": {
+        **get_op("training", "One course", "Course", "course_id"),
+        **_patch_op("Change a course: only the fields sent (coordinator, admin)", "Course", "CoursePatch",
+                    "course_id")},
+    "/requirements": {
+        **list_op("training", "Training requirements", "Requirement",
+                  [query("course_id", ID, "For this course")]),
+        **create_op("training", "Add a requirement (coordinator, admin)", "Requirement", "RequirementInput")},
+    "/requirements/{requirement_id}": {
+        **get_op("training", "One requirement", "Requirement", "requirement_id"),
+        **_patch_op("Change a requirement: only the fields sent (coordinator, admin)", "Requirement",
+                    "RequirementPatch", "requirement_id")},
     "/completions": list_op("completions", "Completions of people the token may see", "Completion", [
         query("person_id", ID, "Of this person"), query("course_id", ID, "Of this course"),
         query("completed_since", DATE, "Completed on or after")]),

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from models import db
-from models.people import Person
+from models.errors import ValidationFailed
+from models.people import ROLES, Person
 from models.scoping import Scope, person_scope
+from models.services.infra.text import MAX_TEXT
 from models.services.stores.reads import compliance_source
+from models.services.training import catalog
+from models.services.training.catalog import DUE_RULES
 from models.services.training.completion_batches import MAX_ITEMS, BatchInvalid, post_completions
 from models.services.training.compliance import STATUSES
-from models.training import Completion, Course, Requirement
+from models.training import PRESETS, Completion, Course, Requirement
 from tracker.api.auth import api_user, capability_required
 from tracker.api.blueprint import bp
 from tracker.api.pagination import QueryArgs, paginate
-from tracker.api.validate import Kind, check_object, json_body, text
+from tracker.api.validate import Kind, check_object, json_body, merge, text
 from tracker.api.values import iso
-from tracker.problems import ApiProblem, error, invalid
+from tracker.problems import ApiProblem, error, errors_from, invalid
 from tracker.security import today
 
 ITEM_SPEC = {
@@ -31,10 +38,24 @@ ITEM_SPEC = {
 }
 
 
+COURSE_SPEC = {
+    "code": text(40, required=True), "title": text(300, required=True), "provider": text(200),
+    "hours": Kind("number", required=True), "topics": text(MAX_TEXT), "issues_certificate": Kind("bool"),
+    "active": Kind("bool"), "equivalent_course_ids": Kind("int_list"),
+}
+REQUIREMENT_SPEC = {
+    "course_id": Kind("int", required=True), "roles": Kind("text_list", required=True, choices=tuple(ROLES)),
+    "due_rule": text(20, required=True, choices=tuple(DUE_RULES)), "due_days": Kind("whole"),
+    "fixed_due_date": Kind("date"), "renewal_months": Kind("whole"), "grandfather_date": Kind("date"),
+    "due_soon_days": Kind("whole"), "preset": text(2, choices=tuple(PRESETS)), "note": text(MAX_TEXT),
+}
+
+
 def course_json(course: Course) -> dict:
     """A course as the API shows it."""
     return {"id": course.id, "code": course.code, "title": course.title, "provider": course.provider,
-            "hours": course.hours, "issues_certificate": bool(course.issues_certificate),
+            "hours": course.hours, "topics": course.topics,
+            "issues_certificate": bool(course.issues_certificate), "active": bool(course.active),
             "equivalent_course_ids": sorted(c.id for c in course.equivalents)}
 
 
@@ -43,7 +64,7 @@ def requirement_json(req: Requirement) -> dict:
     return {"id": req.id, "course_id": req.course_id, "roles": sorted(req.roles), "due_rule": req.due_rule,
             "due_days": req.due_days, "fixed_due_date": iso(req.fixed_due_date),
             "renewal_months": req.renewal_months, "grandfather_date": iso(req.grandfather_date),
-            "due_soon_days": req.due_soon_days, "preset": req.preset}
+            "due_soon_days": req.due_soon_days, "preset": req.preset, "note": req.note}
 
 
 def completion_json(c: Completion) -> dict:
@@ -184,3 +205,71 @@ def list_compliance():
         stmt = stmt.where(rows.c.status == status)
     stmt = stmt.order_by(rows.c.person_id, rows.c.requirement_id)
     return paginate(stmt, page, per_page, compliance_json, scalars=False)
+
+
+def _write(spec: dict, current: dict | None, save, to_json, location):
+    """POST (current None) or PATCH (`current`: the stored values a partial body is laid over)."""
+    body = json_body()
+    if current is not None:  # a PATCH names only what changes
+        spec = {name: replace(kind, required=False) for name, kind in spec.items()}
+    data, problems = check_object(spec, body)
+    if current is not None and isinstance(body, dict):
+        data = {**current, **{k: v for k, v in data.items() if k in body}}
+    if "equivalent_course_ids" in data:
+        data["equivalent_ids"] = data.pop("equivalent_course_ids") or []
+    try:
+        saved = save(data)
+    except ValidationFailed as failure:
+        db.session.rollback()
+        renamed = [("equivalent_course_ids" if f == "equivalent_ids" else f, m) for f, m in failure.problems]
+        invalid(merge(problems, errors_from(ValidationFailed(renamed))))
+    if problems:
+        db.session.rollback()
+        invalid(problems)
+    db.session.commit()
+    if current is not None:
+        return to_json(saved)
+    return to_json(saved), 201, {"Location": location(saved)}
+
+
+@bp.route("/courses", methods=["POST"])
+@capability_required("manage_catalog")
+def create_course():
+    """Add a course with the same rules and audit as the catalog page."""
+    return _write(COURSE_SPEC, None, lambda data: catalog.save_course(db.session, None, data), course_json,
+                  lambda c: url_for("api.get_course", course_id=c.id))
+
+
+@bp.route("/courses/<int:course_id>", methods=["PATCH"])
+@capability_required("manage_catalog")
+def update_course(course_id: int):
+    """Change a course: only the fields sent change."""
+    course = db.session.get(Course, course_id)
+    if course is None:
+        raise ApiProblem(404, "There is no such course.")
+    current = course_json(course)
+    current.pop("id")
+    return _write(COURSE_SPEC, current, lambda data: catalog.save_course(db.session, course, data),
+                  course_json, None)
+
+
+@bp.route("/requirements", methods=["POST"])
+@capability_required("manage_catalog")
+def create_requirement():
+    """Add a requirement with the same rules and audit as the catalog page."""
+    return _write(REQUIREMENT_SPEC, None, lambda data: catalog.save_requirement(db.session, None, data),
+                  requirement_json, lambda r: url_for("api.get_requirement", requirement_id=r.id))
+
+
+@bp.route("/requirements/<int:requirement_id>", methods=["PATCH"])
+@capability_required("manage_catalog")
+def update_requirement(requirement_id: int):
+    """Change a requirement: only the fields sent change."""
+    req = db.session.get(Requirement, requirement_id)
+    if req is None:
+        raise ApiProblem(404, "There is no such requirement.")
+    current = requirement_json(req)
+    current.pop("id")
+    current["fixed_due_date"], current["grandfather_date"] = req.fixed_due_date, req.grandfather_date
+    return _write(REQUIREMENT_SPEC, current, lambda data: catalog.save_requirement(db.session, req, data),
+                  requirement_json, None)

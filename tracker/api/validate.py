@@ -16,7 +16,7 @@ from tracker.problems import ApiProblem, error
 class Kind:
     """What one JSON field may hold."""
 
-    type: str  # text, int, number, date, bool, int_list
+    type: str  # text, int, whole, number, date, bool, int_list, text_list
     max_len: int = 0
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -65,6 +65,15 @@ def _check(name: str, kind: Kind, value, item):
         if not isinstance(value, bool):
             return None, error(name, f"{name} must be true or false.", item)
         return value, None
+    if kind.type == "whole":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+            return None, error(name, f"{name} must be a whole number, 0 or more.", item)
+        return value, None
+    if kind.type == "text_list":
+        ok = isinstance(value, list) and 0 < len(value) <= 50 and all(
+            isinstance(v, str) and v in kind.choices for v in value)
+        return (value, None) if ok else (None, error(
+            name, f"{name} must be a non-empty list of: {', '.join(kind.choices)}.", item))
     if kind.type == "int_list":
         ok = isinstance(value, list) and len(value) <= 50 and all(
             isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_ID for v in value)

@@ -18,6 +18,7 @@ from models.scoping import school_scope
 from models.services.training import board as board_svc
 from models.services.training import completions as svc
 from models.services.training.board import BoardFilters, board_page, parse_row_keys
+from models.services.training.catalog import offered_courses
 from models.services.training.compliance import (
     STATUS_LABELS,
     STATUSES,
@@ -131,7 +132,7 @@ def create_completion(person_id: int):
     person = visible_person_or_404(current_user, person_id, day)
     form = CompletionForm()
     form.course_id.choices = [("", "— choose —")] + [
-        (c.id, f"{c.code} {c.title}") for c in db.session.scalars(select(Course).order_by(Course.code))]
+        (c.id, f"{c.code} {c.title}") for c in offered_courses(db.session)]
     if request.method == "POST":
         def action(data):
             upload = request.files.get("certificate")

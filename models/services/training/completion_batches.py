@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session
 from models.accounts import User
 from models.errors import DomainError
 from models.people import Person
-from models.training import Completion, Course
+from models.training import MAX_HOURS, Completion, Course
 
 MAX_ITEMS = 500
-MAX_HOURS = 200
 
 
 class BatchInvalid(DomainError):

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
 
 from models.people import Assignment, Person
-from models.services.infra.sqldates import add_days, add_days_py, add_months, add_months_py
+from models.services.infra.sqldates import add_days, add_days_py, add_months
 from models.training import (
     Completion,
     Course,
@@ -183,39 +183,44 @@ def person_compliance_summary(session: Session, person_id: int, today: date) -> 
             "compliant": counts["overdue"] == 0 and counts["expired"] == 0}
 
 
-def unmet_before_assignment(session: Session, person_id: int, role: str, today: date) -> list[str]:
-    """Codes of the courses the person must complete before starting in `role` and has not.
+def unmet_before_start(session: Session, today: date, role: str,
+                       person_ids: list[int]) -> dict[int, list[str]]:
+    """Per person (of `person_ids`) with any: codes of the courses to complete before starting in `role`.
 
-    A requirement is met by a waiver or by a completion of the course or an equivalent that is
-    valid on `today` (not past its expiry).
+    A before-assignment requirement of the role is met by a waiver or by a completion of the course
+    or an equivalent, on or before `today`, that has not expired. One query for all the people.
     """
-    reqs = session.execute(
-        select(Requirement.id, Requirement.course_id, Requirement.renewal_months, Course.code)
-        .join(Course, Course.id == Requirement.course_id)
-        .join(RequirementRole, RequirementRole.requirement_id == Requirement.id)
-        .where(RequirementRole.role == role, Requirement.due_rule == "before_start",
-               active_requirements())
-        .order_by(Course.code)).all()
-    if not reqs:
-        return []
-    waived = set(session.scalars(select(Waiver.requirement_id)
-                                 .where(Waiver.person_id == person_id)))
-    equivalents: dict[int, set[int]] = {}
-    for course_id, eq_id in session.execute(select(course_equivalents)):
-        equivalents.setdefault(course_id, set()).add(eq_id)
-    latest: dict[int, date] = dict(session.execute(
-        select(Completion.course_id, func.max(Completion.completed_on))
-        .where(Completion.person_id == person_id, Completion.completed_on <= today)
-        .group_by(Completion.course_id)).all())
-    unmet = []
-    for req_id, course_id, months, code in reqs:
-        if req_id in waived:
-            continue
-        dates = [latest[c] for c in {course_id, *equivalents.get(course_id, ())} if c in latest]
-        last = max(dates) if dates else None
-        if last is None or (months and add_months_py(last, months) < today):
-            unmet.append(code)
-    return unmet
+    if not person_ids:
+        return {}
+    reqs = (select(Requirement.id, Requirement.course_id, Requirement.renewal_months, Course.code)
+            .join(Course, Course.id == Requirement.course_id)
+            .join(RequirementRole, RequirementRole.requirement_id == Requirement.id)
+            .where(RequirementRole.role == role, Requirement.due_rule == "before_start",
+                   active_requirements())).cte("before_start")
+    satisfying = union(
+        select(reqs.c.id.label("requirement_id"), reqs.c.course_id),
+        select(reqs.c.id, course_equivalents.c.equivalent_course_id)
+        .join(course_equivalents, course_equivalents.c.course_id == reqs.c.course_id),
+    ).cte("satisfying_before_start")
+    waived = select(Waiver.id).where(Waiver.person_id == Person.id, Waiver.requirement_id == reqs.c.id)
+    valid = (select(Completion.id)
+             .join(satisfying, satisfying.c.course_id == Completion.course_id)
+             .where(satisfying.c.requirement_id == reqs.c.id, Completion.person_id == Person.id,
+                    Completion.completed_on <= today,
+                    or_(reqs.c.renewal_months.is_(None),
+                        add_months(Completion.completed_on, reqs.c.renewal_months) >= today)))
+    stmt = (select(Person.id, reqs.c.code).select_from(Person).join(reqs, literal(True))
+            .where(Person.id.in_(person_ids), ~waived.exists(), ~valid.exists())
+            .order_by(Person.id, reqs.c.code))
+    out: dict[int, list[str]] = {}
+    for person_id, code in session.execute(stmt):
+        out.setdefault(person_id, []).append(code)
+    return out
+
+
+def unmet_before_assignment(session: Session, person_id: int, role: str, today: date) -> list[str]:
+    """Codes of the courses the person must complete before starting in `role` and has not."""
+    return unmet_before_start(session, today, role, [person_id]).get(person_id, [])
 
 
 def window_end(today: date, days: int) -> date:
