@@ -69,7 +69,8 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
     Capability("see_training", _OVERSIGHT, "opens the training board and course pages"),
     Capability("record_training", _DISTRICT, "records completions and waivers, imports rosters"),
     Capability("verify_training", ("admin", "coordinator"), "verifies recorded completions"),
-    Capability("manage_catalog", ("admin", "coordinator"), "edits the state presets of the catalog"),
+    Capability("manage_catalog", ("admin", "coordinator"),
+               "edits the catalog: courses, requirements, state presets"),
     # Step 5: evaluations and recognition.
     Capability("see_evaluations", ("admin", "hr", "principal", "supervisor", "staff"),
                "reads evaluations in scope (staff: their own) and per-person evaluation status"),
