@@ -240,17 +240,21 @@ def create_course():
                   lambda c: url_for("api.get_course", course_id=c.id))
 
 
+def _patch(model, ident: int, spec: dict, to_json, save, missing: str, *, dates=()):
+    """PATCH one catalog row: the stored values (as the API shows them) under the fields sent."""
+    row = db.session.get(model, ident)
+    if row is None:
+        raise ApiProblem(404, missing)
+    current = {k: v for k, v in to_json(row).items() if k != "id"} | {d: getattr(row, d) for d in dates}
+    return _write(spec, current, lambda data: save(db.session, row, data), to_json, None)
+
+
 @bp.route("/courses/<int:course_id>", methods=["PATCH"])
 @capability_required("manage_catalog")
 def update_course(course_id: int):
     """Change a course: only the fields sent change."""
-    course = db.session.get(Course, course_id)
-    if course is None:
-        raise ApiProblem(404, "There is no such course.")
-    current = course_json(course)
-    current.pop("id")
-    return _write(COURSE_SPEC, current, lambda data: catalog.save_course(db.session, course, data),
-                  course_json, None)
+    return _patch(Course, course_id, COURSE_SPEC, course_json, catalog.save_course,
+                  "There is no such course.")
 
 
 @bp.route("/requirements", methods=["POST"])
@@ -265,11 +269,5 @@ def create_requirement():
 @capability_required("manage_catalog")
 def update_requirement(requirement_id: int):
     """Change a requirement: only the fields sent change."""
-    req = db.session.get(Requirement, requirement_id)
-    if req is None:
-        raise ApiProblem(404, "There is no such requirement.")
-    current = requirement_json(req)
-    current.pop("id")
-    current["fixed_due_date"], current["grandfather_date"] = req.fixed_due_date, req.grandfather_date
-    return _write(REQUIREMENT_SPEC, current, lambda data: catalog.save_requirement(db.session, req, data),
-                  requirement_json, None)
+    return _patch(Requirement, requirement_id, REQUIREMENT_SPEC, requirement_json, catalog.save_requirement,
+                  "There is no such requirement.", dates=("fixed_due_date", "grandfather_date"))
