@@ -1,7 +1,7 @@
 """Forms for completions, waivers and roster imports; the services do the checking."""
 
 from flask_wtf.file import FileField
-from wtforms import DateField, FloatField, SelectField, StringField, TextAreaField
+from wtforms import DateField, FloatField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from models.training import Completion
@@ -32,6 +32,12 @@ class ImportForm(CheckedForm):
     """A roster file to import."""
 
     file = FileField("Roster file (.csv or .xlsx)")
+
+
+class ConfirmImportForm(CheckedForm):
+    """The preview's one button: the token names the held upload it confirms."""
+
+    token = HiddenField("Preview")
 
 
 class VerifyForm(CheckedForm):

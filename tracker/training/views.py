@@ -1,8 +1,6 @@
-"""Training pages: the compliance board, transcripts, course pages, completions, certificates, imports."""
+"""Training pages: the compliance board, transcripts, course pages, completions, certificates, presets."""
 
 from __future__ import annotations
-
-import io
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -11,7 +9,6 @@ from sqlalchemy.orm import selectinload
 
 from models import db
 from models.base import utcnow
-from models.errors import ValidationFailed
 from models.org import School
 from models.people import ROLES
 from models.scoping import school_scope
@@ -22,17 +19,15 @@ from models.services.training.compliance import (
     compliance_rows,
     unmet_before_assignment,
 )
-from models.services.training.roster_import import MAX_HOURS, apply_plan, plan_roster
 from models.training import PRESETS, Completion, Course, Requirement, Waiver
-from tracker.forms import get_or_404, show_problems, submit
+from tracker.forms import get_or_404, submit
 from tracker.nav import add_nav
 from tracker.people.queries import visible_person_or_404
 from tracker.security import requires, today
 from tracker.training.blueprint import bp
-from tracker.training.forms import CompletionForm, ImportForm, PresetsForm, VerifyForm, WaiverForm
+from tracker.training.forms import CompletionForm, PresetsForm, VerifyForm, WaiverForm
 from tracker.training.queries import board_rows
 
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
 add_nav("Training", "training.board", "see_training", 30)
 
 
@@ -154,33 +149,6 @@ def show_course(course_id: int):
     due = [r for r in rows if r.status in ("due_soon", "overdue", "expired", "not_yet_due")]
     return render_template("training/show_course.html", course=course, rows=due, counts=counts,
                            labels=STATUS_LABELS, statuses=STATUSES)
-
-
-@bp.route("/import", methods=["GET", "POST"])
-@requires("record_training")
-def import_roster():
-    """Upload a roster: preview every problem by row; import only when there are none."""
-    form, plan = ImportForm(), None
-    if request.method == "POST" and form.validate():
-        upload = request.files.get("file")
-        data = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
-        try:
-            if not data:
-                raise ValidationFailed([("file", "Choose a roster file.")])
-            if len(data) > MAX_IMPORT_BYTES:
-                raise ValidationFailed([("file", "The file is larger than 10 MB.")])
-            plan = plan_roster(db.session, io.BytesIO(data), upload.filename, today())
-            if plan.ok:
-                added = apply_plan(db.session, plan, filename=upload.filename, user_id=current_user.id)
-                db.session.commit()
-                flash(f"{plan.rows} rows read, {added} completions added.", "success")
-                for notice in plan.notices:
-                    flash(notice, "warning")
-                return redirect(url_for("training.import_roster"))
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_problems(form, error)
-    return render_template("training/import.html", form=form, plan=plan, max_hours=MAX_HOURS)
 
 
 @bp.route("/presets", methods=["GET", "POST"])
