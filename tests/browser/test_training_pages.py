@@ -62,11 +62,19 @@ def test_every_training_page_is_accessible(page, demo):
               b"maria.alvarez@riverside.example,NO-SUCH,2031-01-01,900\n")
     page.set_input_files("input[type=file]", files=[
         {"name": "roster.csv", "mimeType": "text/csv", "buffer": roster}])
-    page.get_by_role("button", name="Check and import").click()
+    page.get_by_role("button", name="Upload and preview").click()
     problems = page.get_by_role("table", name="Problems by row of the file")
     expect(problems).to_be_visible()
     assert problems.get_by_role("row").count() > 3  # header + at least one problem per bad cell
     assert_accessible(page)
+    page.set_input_files("input[type=file]", files=[
+        {"name": "roster.csv", "mimeType": "text/csv",
+         "buffer": b"Email,Course code,Completion date\nmaria.alvarez@riverside.example,YMHFA,2026-01-07\n"}])
+    page.get_by_role("button", name="Upload and preview").click()
+    expect(page.get_by_role("table", name="Completions to add")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Import 1 completion").click()
+    expect(page.get_by_text("1 completion added.")).to_be_visible()
 
     page.goto("/training/presets")
     page.get_by_label("Texas").check()

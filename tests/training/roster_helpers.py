@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -85,9 +86,23 @@ def coordinator(client, auth, session):
 
 
 def upload(client, data: bytes, filename: str):
+    """Upload a roster for its preview: (response, page text)."""
     response = post_form(client, "/training/import", {"file": (io.BytesIO(data), filename)},
                          content_type="multipart/form-data")
     return response, html.unescape(response.get_data(as_text=True))
+
+
+def preview_token(page: str) -> str | None:
+    """The token of the preview's confirm button, or None when the page offers no confirmation."""
+    match = re.search(r'<input type="hidden" name="token" value="([0-9a-f]+)">', page)
+    return match.group(1) if match else None
+
+
+def confirm(client, token: str):
+    """Press the preview's confirm button: (response, page text; the next page's when redirected)."""
+    response = post_form(client, "/training/import/confirm", {"token": token}, token_from="/training/import")
+    page = client.get(response.headers["Location"]) if response.status_code == 302 else response
+    return response, html.unescape(page.get_data(as_text=True))
 
 
 def assert_clerk_sentence(text: str) -> None:

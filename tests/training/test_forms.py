@@ -5,7 +5,6 @@ Who may not post, and that their refused posts change nothing, is the access wal
 
 from __future__ import annotations
 
-import io
 from types import SimpleNamespace
 
 import pytest
@@ -17,10 +16,14 @@ from models.training import Completion, DistrictPreset, Waiver
 from tests.conftest import TODAY, csrf_token
 from tests.factories import make_agency, make_assignment, make_person, make_school, make_user
 from tests.training.factories import make_completion, make_course, make_requirement
+from tests.training.roster_helpers import preview_token, upload
 
 
-def _posts(w):
-    """(path, form data) for every POST route of the training pages, with valid data."""
+def _posts(w, upload):
+    """(path, form data) for every POST route of the training pages, with valid data.
+
+    The roster's upload only previews (tests/training/test_import_preview.py): its confirmation writes.
+    """
     roster = f"Email,Course code,Completion date\n{w.sro_email},{w.course_code},2026-03-01\n".encode()
     return [
         ("/training/people/{sro}/completions/new",
@@ -28,7 +31,7 @@ def _posts(w):
         ("/training/people/{sro}/waivers/new",
          {"requirement_id": str(w.requirement), "reason": "Equivalent course on file"}),
         ("/training/completions/{sro_completion}/verify", {}),
-        ("/training/import", {"file": (io.BytesIO(roster), "roster.csv")}),
+        ("/training/import/confirm", {"token": preview_token(upload(roster)[1])}),
         ("/training/presets", {"presets": ["TX"]}),
     ]
 
@@ -79,7 +82,7 @@ def test_valid_posts_by_a_coordinator_are_accepted_and_each_writes(client, auth,
     """Valid posts to every training form by a coordinator are accepted and each one writes."""
     assert auth.login(world.emails["coordinator"]).status_code == 302
     token = csrf_token(client, "/")
-    for path, data in _posts(world):
+    for path, data in _posts(world, lambda roster: upload(client, roster, "roster.csv")):
         before = _state(session)
         response = client.post(path.format(**vars(world)), data={**data, "csrf_token": token})
         assert response.status_code == 302, path  # accepted: POST/redirect/GET

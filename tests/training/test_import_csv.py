@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-
 import pytest
 from sqlalchemy import select
 
@@ -11,7 +9,14 @@ from models.services.training import roster_files
 from models.training import Completion
 from tests.factories import make_person
 from tests.training.factories import make_course
-from tests.training.roster_helpers import assert_clerk_sentence, coordinator, counts, upload
+from tests.training.roster_helpers import (
+    assert_clerk_sentence,
+    confirm,
+    coordinator,
+    counts,
+    preview_token,
+    upload,
+)
 
 CSV_UTF8_HINT = "Save it from Excel as “CSV UTF-8 (Comma delimited)” and upload that file."
 
@@ -37,11 +42,14 @@ def _imported(session):
 def test_windows_1252_csv_upload_imports_accented_names_with_a_notice(client, auth, session):
     _, zoe, jose = _accented_world(session)
     coordinator(client, auth, session)
-    response, _ = upload(client, WINDOWS_CSV, "roster.csv")
+    response, preview = upload(client, WINDOWS_CSV, "roster.csv")
+    assert response.status_code == 200
+    assert "<td>Zoë Müller</td>" in preview and roster_files.READ_AS_WINDOWS_1252 in preview
+    assert counts(session)[0] == 0
+    response, page = confirm(client, preview_token(preview))
     assert response.status_code == 302
     assert _imported(session) == {(zoe.id, "Nº 1"), (jose.id, "Nº 2")}
-    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
-    assert "2 rows read, 2 completions added." in page
+    assert "2 completions added." in page
     assert (f'<p class="flash flash-warning">{roster_files.READ_AS_WINDOWS_1252}</p>') in page
     assert '<div class="flashes" role="status">' in page
 

@@ -71,7 +71,7 @@ def test_xlsx_upload_with_a_bad_row_writes_nothing_and_names_it(client, auth, se
                          content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "2 problem(s) in 4 rows; nothing was imported" in html
+    assert "2 problems in 4 rows; nothing was imported" in html
     assert "<td>3</td><td>Hours “400” must be a number above 0 and at most 200.</td>" in html
     assert "<td>5</td><td>Unknown person “stranger@example.org”.</td>" in html
     assert _count(session) == 0

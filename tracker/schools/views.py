@@ -14,6 +14,7 @@ from models.people import Assignment, Person, assignment_schools
 from models.policy import can
 from models.scoping import not_ended, person_scope, school_links, school_scope
 from models.services.accounts.invitations import invite_school, uninvited_at_schools
+from models.services.infra.words import plural
 from models.services.people.org import save_agency, save_school
 from tracker.forms import act, get_or_404, submit
 from tracker.invitations import invite_lifetime
@@ -82,7 +83,7 @@ def invite_school_people(school_id: int):
     if invited == 0:
         flash(f"Everyone at {school.name} with an email already has an account.", "info")
     elif invited:  # None: refused, and act said why
-        flash(f"{invited} invitation{'s' if invited != 1 else ''} to sign in sent to people at "
+        flash(f"{plural(invited, 'invitation')} to sign in sent to people at "
               f"{school.name}.", "success")
     return redirect(url_for("schools.show_school", school_id=school.id))
 

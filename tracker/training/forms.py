@@ -43,6 +43,12 @@ class ImportForm(CheckedForm):
     file = FileField("Roster file (.csv or .xlsx)")
 
 
+class ConfirmImportForm(CheckedForm):
+    """The preview's one button: the token names the held upload it confirms."""
+
+    token = HiddenField("Preview")
+
+
 class VerifyForm(CheckedForm):
     """An empty form: its CSRF token protects the verify button."""
 

@@ -1,8 +1,6 @@
-"""Training pages: the compliance board, transcripts, course pages, completions, certificates, imports."""
+"""Training pages: the compliance board, transcripts, course pages, completions, certificates, presets."""
 
 from __future__ import annotations
-
-import io
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
@@ -15,6 +13,7 @@ from models.errors import ValidationFailed
 from models.org import School
 from models.people import ROLES
 from models.scoping import school_scope
+from models.services.infra.words import plural
 from models.services.training import board as board_svc
 from models.services.training import completions as svc
 from models.services.training.board import BoardFilters, board_page, parse_row_keys
@@ -25,18 +24,16 @@ from models.services.training.compliance import (
     compliance_rows,
     unmet_before_assignment,
 )
-from models.services.training.roster_import import MAX_HOURS, apply_plan, plan_roster
 from models.training import PRESETS, Completion, Course, Requirement, Waiver
 from tracker.downloads import download, requested_format
-from tracker.forms import get_or_404, show_problems, submit
+from tracker.forms import get_or_404, submit
 from tracker.nav import add_nav
 from tracker.people.queries import visible_person_or_404
 from tracker.security import requires, safe_next, today
 from tracker.training.blueprint import bp
-from tracker.training.forms import BulkForm, CompletionForm, ImportForm, PresetsForm, VerifyForm, WaiverForm
+from tracker.training.forms import BulkForm, CompletionForm, PresetsForm, VerifyForm, WaiverForm
 from tracker.training.queries import SORT_LABELS, board_frame
 
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
 add_nav("Training", "training.board", "see_training", 30)
 
 
@@ -58,7 +55,7 @@ def board():
                            sorts=SORT_LABELS, bulk_form=BulkForm(back=request.full_path))
 
 
-def _bulk(action, done: str, skipped: str):
+def _bulk(action, done, skipped):
     """Run a bulk action on the rows selected on the board, then go back to the same filtered view."""
     form = BulkForm()
     back = safe_next(form.back.data) or url_for("training.board")
@@ -78,8 +75,7 @@ def _bulk(action, done: str, skipped: str):
             flash(message, "error")
     else:
         db.session.commit()
-        flash(done.format(n=made, s="" if made == 1 else "s")
-              + (skipped.format(n=passed, s="" if passed == 1 else "s") if passed else ""), "success")
+        flash(done(made) + (skipped(passed) if passed else ""), "success")
     return redirect(back)
 
 
@@ -88,7 +84,9 @@ def _bulk(action, done: str, skipped: str):
 def bulk_verify():
     """Verify the latest completion of every selected row."""
     return _bulk(lambda keys, _: board_svc.bulk_verify(db.session, current_user, today(), keys, utcnow()),
-                 "{n} completion{s} verified.", " {n} row{s} had no completion to verify or were verified.")
+                 lambda n: f"{plural(n, 'completion')} verified.",
+                 lambda n: f" {plural(n, 'row')} had no completion to verify, or "
+                           f"{'it was' if n == 1 else 'they were'} verified already.")
 
 
 @bp.route("/bulk/waive", methods=["POST"])
@@ -97,7 +95,8 @@ def bulk_waive():
     """Waive every selected requirement for its person, with one reason."""
     return _bulk(lambda keys, form: board_svc.bulk_waive(db.session, current_user, today(), keys,
                                                          form.reason.data, current_user.email),
-                 "{n} requirement{s} waived.", " {n} row{s} were already waived.")
+                 lambda n: f"{plural(n, 'requirement')} waived.",
+                 lambda n: f" {plural(n, 'row')} {'was' if n == 1 else 'were'} already waived.")
 
 
 def _transcript_context(person, day):
@@ -205,33 +204,6 @@ def show_course(course_id: int):
     due = [r for r in rows if r.status in ("due_soon", "overdue", "expired", "not_yet_due")]
     return render_template("training/show_course.html", course=course, rows=due, counts=counts,
                            labels=STATUS_LABELS, statuses=STATUSES)
-
-
-@bp.route("/import", methods=["GET", "POST"])
-@requires("record_training")
-def import_roster():
-    """Upload a roster: preview every problem by row; import only when there are none."""
-    form, plan = ImportForm(), None
-    if request.method == "POST" and form.validate():
-        upload = request.files.get("file")
-        data = upload.read(MAX_IMPORT_BYTES + 1) if upload else b""
-        try:
-            if not data:
-                raise ValidationFailed([("file", "Choose a roster file.")])
-            if len(data) > MAX_IMPORT_BYTES:
-                raise ValidationFailed([("file", "The file is larger than 10 MB.")])
-            plan = plan_roster(db.session, io.BytesIO(data), upload.filename, today())
-            if plan.ok:
-                added = apply_plan(db.session, plan, filename=upload.filename, user_id=current_user.id)
-                db.session.commit()
-                flash(f"{plan.rows} rows read, {added} completions added.", "success")
-                for notice in plan.notices:
-                    flash(notice, "warning")
-                return redirect(url_for("training.import_roster"))
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_problems(form, error)
-    return render_template("training/import.html", form=form, plan=plan, max_hours=MAX_HOURS)
 
 
 @bp.route("/presets", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ from models.errors import DomainError, ValidationFailed
 from models.notifications import OutboxMessage
 from models.services.accounts.users import find_user, new_password_problems
 from models.services.infra.owners import aware
+from models.services.infra.words import plural
 
 _SALT = "account-link"
 # The page each kind of link opens; the mailer and the views build and read the same URLs.
@@ -83,9 +84,9 @@ def _words(lifetime: timedelta) -> str:
     """'7 days', '60 minutes': how long a link lasts, for the email."""
     if lifetime >= timedelta(days=1) and lifetime % timedelta(days=1) == timedelta(0):
         days = lifetime // timedelta(days=1)
-        return f"{days} day{'s' if days != 1 else ''}"
+        return plural(days, "day")
     minutes = max(int(lifetime.total_seconds() // 60), 1)
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return plural(minutes, "minute")
 
 
 def _retire(session: Session, user_ids: int | list[int], now: datetime, *conditions) -> None:

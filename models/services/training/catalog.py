@@ -18,6 +18,7 @@ from models.audit import record_event
 from models.errors import ValidationFailed
 from models.people import ROLES, Assignment
 from models.services.infra.text import text_problems
+from models.services.infra.words import plural
 from models.services.training.compliance import compliance_select, unmet_before_start
 from models.training import (
     DEFAULT_DUE_SOON_DAYS,
@@ -192,17 +193,25 @@ class Preview:
 
     def sentences(self) -> list[str]:
         """The preview in words, for the page and the API."""
-        def people(n: int, what: str = "people") -> str:
-            return f"{n:,} {('person' if what == 'people' else what.rstrip('s')) if n == 1 else what}"
-        out = [f"{people(self.becomes_due)} become{'s' if self.becomes_due == 1 else ''} due, "
+        def people(n: int) -> str:
+            return plural(n, "person", "people")
+
+        def verb(n: int, singular: str, plural_form: str) -> str:
+            return singular if n == 1 else plural_form
+
+        out = [f"{people(self.becomes_due)} {verb(self.becomes_due, 'becomes', 'become')} due, "
                f"{self.becomes_due_overdue:,} of them overdue today."]
         if self.no_longer_required:
-            out.append(f"{people(self.no_longer_required)} no longer need it.")
-        out += [f"{n:,} change from {change}." for change, n in sorted(self.status_changes.items())]
+            out.append(f"{people(self.no_longer_required)} no longer "
+                       f"{verb(self.no_longer_required, 'needs', 'need')} it.")
+        out += [f"{people(n)} {verb(n, 'changes', 'change')} from {change}."
+                for change, n in sorted(self.status_changes.items())]
         if self.stops_cleared:
-            out.append(f"{people(self.stops_cleared, 'SROs')} stop being cleared for placement.")
+            out.append(f"{plural(self.stops_cleared, 'SRO')} "
+                       f"{verb(self.stops_cleared, 'stops', 'stop')} being cleared for placement.")
         if self.becomes_cleared:
-            out.append(f"{people(self.becomes_cleared, 'SROs')} become cleared for placement.")
+            out.append(f"{plural(self.becomes_cleared, 'SRO')} "
+                       f"{verb(self.becomes_cleared, 'becomes', 'become')} cleared for placement.")
         return out
 
 

@@ -6,13 +6,15 @@ Every row is checked first; if any row has a problem nothing is written. Rows al
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,7 @@ from models.training import Completion, Course
 
 MAX_HOURS = 200
 CHUNK = 5000
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
 # Roster headings we recognise (lower-case, spaces for punctuation) -> our field.
 ALIASES = {
     "email": ("email", "e mail", "email address", "work email"),
@@ -40,6 +43,12 @@ ALIASES = {
                            "certificate id"),
 }
 
+# The template's headings, one recognised name per field (first and last name columns also work in
+# place of "Name"), and its example row: placeholder values but for the course, a catalog code.
+TEMPLATE_HEADINGS = ("Email", "Licence number", "Name", "Course code", "Completion date", "Hours",
+                     "Certificate number")
+TEMPLATE_EXAMPLE = ("alex.example@example.org", "LIC-12345", "Alex Example", "YMHFA", None, 8, "CERT-0001")
+
 
 @dataclass
 class ImportPlan:
@@ -50,16 +59,36 @@ class ImportPlan:
     records: list[dict] = field(default_factory=list)
     added: int = 0
     notices: list[str] = field(default_factory=list)  # how the file was read; not problems
+    recorded: list[int] = field(default_factory=list)  # indexes of `records` already in the database
 
     @property
     def ok(self) -> bool:
         """Whether the file can be imported."""
         return not self.problems
 
+    @property
+    def new_records(self) -> list[dict]:
+        """The clean rows not yet recorded: what importing would add."""
+        skip = set(self.recorded)
+        return [r for i, r in enumerate(self.records) if i not in skip]
+
+    def fingerprint(self) -> str:
+        """A digest of exactly what importing would write and skip, to tell whether it has changed."""
+        rows = [[r["person_id"], r["course_id"], r["completed_on"].isoformat(), r["hours"],
+                 r["certificate_number"]] for r in self.records]
+        text = json.dumps({"rows": rows, "recorded": self.recorded, "problems": self.problems})
+        return hashlib.sha256(text.encode()).hexdigest()
+
 
 def _norm(heading) -> str:
     return " ".join(str(heading).strip().lower().replace("_", " ").replace("-", " ")
                     .replace("#", "no").replace(".", " ").split())
+
+
+def roster_template(today: date) -> pd.DataFrame:
+    """The roster to fill in: the headings the importer recognises and one example row, dated today."""
+    example = [today if value is None else value for value in TEMPLATE_EXAMPLE]
+    return pd.DataFrame([example], columns=list(TEMPLATE_HEADINGS))
 
 
 def read_roster(source, filename: str) -> tuple[pd.DataFrame, list[str]]:
@@ -159,7 +188,22 @@ def check_roster(session: Session, df: pd.DataFrame, today: date) -> ImportPlan:
          "certificate_number": n or None, "source": "import"}
         for p, c, d, h, n in zip(person, course, when_day, hours, cert, strict=True)
     ]
+    plan.recorded = _already_recorded(session, plan.records)
     return plan
+
+
+def _already_recorded(session: Session, records: list[dict]) -> list[int]:
+    """Indexes of the records whose person, course and date are already recorded (they are skipped)."""
+    keys = {(r["person_id"], r["course_id"], r["completed_on"]) for r in records}
+    pairs = sorted({(p, c) for p, c, _ in keys})
+    found = set()
+    key = tuple_(Completion.person_id, Completion.course_id)
+    for start in range(0, len(pairs), CHUNK):
+        found.update(tuple(row) for row in session.execute(
+            select(Completion.person_id, Completion.course_id, Completion.completed_on)
+            .where(key.in_(pairs[start:start + CHUNK]))))
+    return [i for i, r in enumerate(records)
+            if (r["person_id"], r["course_id"], r["completed_on"]) in found]
 
 
 def _insert(session: Session):
