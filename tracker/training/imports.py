@@ -19,8 +19,8 @@ from models.services.training.roster_preview import (
     preview_roster,
     result_sentence,
 )
+from tracker.downloads import download
 from tracker.forms import show_problems
-from tracker.reports.common import download
 from tracker.security import now, requires, today
 from tracker.training.blueprint import bp
 from tracker.training.forms import ConfirmImportForm, ImportForm
