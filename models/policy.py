@@ -70,6 +70,9 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
     Capability("record_training", _DISTRICT, "records completions and waivers, imports rosters"),
     Capability("verify_training", ("admin", "coordinator"), "verifies recorded completions"),
     Capability("manage_catalog", ("admin", "coordinator"), "edits the state presets of the catalog"),
+    Capability("manage_sessions", _DISTRICT,
+               "schedules, edits and cancels training sessions, enrols people, checks off attendance "
+               "and closes a session (which records the attendees' completions)"),
     # Step 5: evaluations and recognition.
     Capability("see_evaluations", ("admin", "hr", "principal", "supervisor", "staff"),
                "reads evaluations in scope (staff: their own) and per-person evaluation status"),

@@ -1,6 +1,6 @@
 """Training records: the board, completions, waivers, imports and presets (SECURe Step 4)."""
 
-from tracker.training import views  # noqa: F401 - importing a route module attaches its routes to bp
+from tracker.training import sessions, views  # noqa: F401 - importing a route module attaches its routes to bp
 from tracker.training.blueprint import bp
 
 __all__ = ["bp"]
