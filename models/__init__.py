@@ -21,5 +21,6 @@ from models.stores import (  # noqa: F401
     training_hours,
 )
 from models.training import Completion, Course, Requirement, Waiver  # noqa: F401
+from models.training_sessions import Enrolment, TrainingSession  # noqa: F401
 
 __all__ = ["Base", "db"]

@@ -71,6 +71,9 @@ CAPABILITIES: dict[str, Capability] = {c.name: c for c in (
     Capability("verify_training", ("admin", "coordinator"), "verifies recorded completions"),
     Capability("manage_catalog", ("admin", "coordinator"),
                "edits the catalog: courses, requirements, state presets"),
+    Capability("manage_sessions", _DISTRICT,
+               "schedules, edits and cancels training sessions, enrols people, checks off attendance "
+               "and closes a session (which records the attendees' completions)"),
     # Step 5: evaluations and recognition.
     Capability("see_evaluations", ("admin", "hr", "principal", "supervisor", "staff"),
                "reads evaluations in scope (staff: their own) and per-person evaluation status"),

@@ -1,7 +1,7 @@
 """courses.active: a retired course keeps its history and requirements and is offered for nothing new
 
 Revision ID: b4d6f8a0c2e1
-Revises: a9c3e5f7b1d2
+Revises: c4e8a2d6f0b3
 Create Date: 2026-12-04 19:30:00
 """
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b4d6f8a0c2e1'
-down_revision = 'a9c3e5f7b1d2'
+down_revision = 'c4e8a2d6f0b3'
 branch_labels = None
 depends_on = None
 

@@ -28,6 +28,7 @@ from models.services.reminders.email_prefs import read_unsubscribe_token, unsubs
 from models.services.reports.builders import REPORTS, visible_school_ids
 from models.services.training.completions import certificate_path
 from models.training import Completion, Course, Requirement
+from models.training_sessions import TrainingSession
 from tests.conftest import TODAY, make_config
 from tracker import create_app
 
@@ -69,7 +70,7 @@ SCOPED_ARGS = {"person_id", "assignment_id", "school_id", "vacancy_id", "candida
 PLAIN_OBJECTS = {"course_id": Course, "requirement_id": Requirement, "agency_id": Agency, "user_id": User,
                  "template_id": EvaluationTemplate, "step_id": ReminderStep,
                  "criterion_id": SelectionCriterion, "item_id": SelfAssessmentItem,
-                 "message_id": OutboxMessage}
+                 "message_id": OutboxMessage, "session_id": TrainingSession}
 
 
 def _variants(rule, w, key: str, secret_key: str) -> list[dict]:

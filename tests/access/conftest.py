@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +16,7 @@ from models.notifications import OutboxMessage, ReminderStep
 from models.org import Agency, School
 from models.people import Assignment, Person
 from models.reports import SelfAssessmentItem
+from models.scoping import Scope
 from models.seed.evaluations import seed_templates
 from models.seed.notifications import seed_reminder_plan
 from models.seed.reports import seed_self_assessment
@@ -27,6 +28,7 @@ from models.services.accounts.api_tokens import (
 from models.services.evaluations import workflow as eval_svc
 from models.services.hiring.panel import add_member
 from models.services.training.completions import store_certificate
+from models.services.training.sessions import enrol_people, save_session
 from models.training import Completion, Course, Requirement
 from tests.conftest import TODAY
 from tests.evaluations.conftest import ratings
@@ -91,6 +93,12 @@ def build_pw(session, rw, upload_dir):  # noqa: F811
                                     certificate_type=kind, certificate_name="certificate.pdf").id
                     for person in (sam, bob)]
     plain = session.scalar(select(Completion.id).where(Completion.person_id == alice.id))
+    # A session of the basic course with a seat for Alice (school A) and one for Bob (school B).
+    course_session = save_session(session, None, {
+        "course_id": basic.id, "held_on": date(2026, 10, 20), "starts_at": time(9), "ends_at": time(12),
+        "location": "District office", "instructor": "Dana Instructor", "capacity": 20}, user_id=None)
+    enrol_people(session, course_session, [alice.id, bob.id], Scope.everyone(TODAY), today=TODAY,
+                 now=datetime(2026, 10, 15, 12, tzinfo=UTC), user_id=None)
 
     now = datetime(2026, 10, 15, 12, tzinfo=UTC)
     tokens, token_ids, feeds, feed_ids = {}, {}, {}, {}
@@ -120,7 +128,8 @@ def build_pw(session, rw, upload_dir):  # noqa: F811
                  "template_id": session.scalar(select(EvaluationTemplate.id).limit(1)),
                  "step_id": session.scalar(select(ReminderStep.id).limit(1)),
                  "item_id": session.scalar(select(SelfAssessmentItem.id).limit(1)),
-                 "message_id": session.scalar(select(OutboxMessage.id).limit(1))},
+                 "message_id": session.scalar(select(OutboxMessage.id).limit(1)),
+                 "session_id": course_session.id},
     )
 
 

@@ -12,14 +12,21 @@ from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from models.accounts import User
 from models.people import Person
 from models.policy import can
 from models.scoping import Scope
 from models.services.stores.reads import compliance_source, evaluation_due_source
+from models.services.training.session_invites import (
+    district_zone,
+    session_summary,
+    session_times,
+    session_uid,
+)
 from models.training import Course
+from models.training_sessions import Enrolment, TrainingSession
 
 OPEN_TRAINING = ("due_soon", "overdue", "expired", "not_yet_due")
 RECENT_DAYS = 30
@@ -39,6 +46,10 @@ class DueItem:
     description: str
     done: bool
     sequence: int
+    # A timed event (a training session): its start and end in UTC and where; None for a due date.
+    starts: datetime | None = None
+    ends: datetime | None = None
+    location: str = ""
 
 
 def _day(value) -> date | None:
@@ -95,6 +106,24 @@ def _evaluation_rows(session: Session, scope: Scope, **narrow):
     return session.execute(stmt).all()
 
 
+def _session_items(session: Session, person_id: int, today: date) -> list[DueItem]:
+    """The upcoming sessions the person is enrolled in (a cancelled one as a cancelled event)."""
+    zone = district_zone(session)
+    stmt = (select(TrainingSession).join(Enrolment, Enrolment.session_id == TrainingSession.id)
+            .where(Enrolment.person_id == person_id, TrainingSession.held_on >= today,
+                   TrainingSession.status.in_(("scheduled", "cancelled")))
+            .options(selectinload(TrainingSession.course)).order_by(TrainingSession.held_on))
+    items = []
+    for ts in session.scalars(stmt):
+        starts, ends = session_times(ts, zone)
+        cancelled = ts.status == "cancelled"
+        items.append(DueItem(session_uid(ts.id), ts.held_on,
+                             f"{'Cancelled: ' if cancelled else ''}Training session: {session_summary(ts)}",
+                             f"Training session {session_summary(ts)} with {ts.instructor}. {ts.place}.",
+                             cancelled, 1 if cancelled else 0, starts, ends, ts.place))
+    return items
+
+
 def due_items(session: Session, user: User, today: date) -> list[DueItem]:
     """The user's own due items, plus, for coordinators, principals and supervisors, those they oversee."""
     items: list[DueItem] = []
@@ -103,6 +132,7 @@ def due_items(session: Session, user: User, today: date) -> list[DueItem]:
         mine = Scope.everyone(today)  # one's own rows: narrowed to the person below
         items += [_training_item(r, today, "") for r in _training_rows(session, mine, person_ids=[own])]
         items += [_evaluation_item(r, today, "") for r in _evaluation_rows(session, mine, person_ids=[own])]
+        items += _session_items(session, own, today)
     scope = Scope.for_user(user, today)
     if can(user, "oversee_calendar"):
         for r in _training_rows(session, scope):
@@ -128,13 +158,18 @@ def feed_ics(items: list[DueItem], now: datetime, name: str, link: str) -> bytes
         event = Event()
         event.add("uid", item.uid)
         event.add("dtstamp", now)
-        event.add("dtstart", item.day)
-        event.add("dtend", item.day + timedelta(days=1))
+        if item.starts is not None:
+            event.add("dtstart", item.starts)
+            event.add("dtend", item.ends)
+            event.add("location", item.location)
+        else:
+            event.add("dtstart", item.day)
+            event.add("dtend", item.day + timedelta(days=1))
         event.add("summary", item.summary)
         event.add("description", f"{item.description} {link}")
         event.add("status", "CANCELLED" if item.done else "CONFIRMED")
         event.add("sequence", item.sequence)
-        event.add("transp", "TRANSPARENT")
+        event.add("transp", "OPAQUE" if item.starts is not None else "TRANSPARENT")
         event.add("url", link)
         cal.add_component(event)
     return cal.to_ical()

@@ -64,10 +64,14 @@ def unsubscribe_url(settings: MailSettings, email: str) -> str:
     return f"{settings.base_url}/unsubscribe/{unsubscribe_token(settings.secret_key, email)}"
 
 
+# Steps with a template of their own (other than the digest and the account links); the rest are reminders.
+STEP_TEMPLATES = {"session-invite": "session_invite"}
+
+
 def render(row: OutboxMessage, settings: MailSettings) -> tuple[str, str]:
-    """Plain-text and HTML bodies of a reminder, a digest, an invitation or a password reset."""
+    """Plain-text and HTML bodies of a reminder, a digest, an invitation, a password reset or a session."""
     context = row.context or {}
-    name = row.step if row.step in ("digest", *PAGES) else "reminder"
+    name = row.step if row.step in ("digest", *PAGES) else STEP_TEMPLATES.get(row.step, "reminder")
     ctx = {"row": row, "c": context, "base_url": settings.base_url,
            "unsubscribe_url": unsubscribe_url(settings, row.recipient) if name == "digest" else None,
            # Signed only now: the outbox keeps the link's id, never a working link.
@@ -77,7 +81,11 @@ def render(row: OutboxMessage, settings: MailSettings) -> tuple[str, str]:
 
 
 def build_message(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
-    """A multipart (plain + HTML) email for an outbox row."""
+    """A multipart (plain + HTML) email for an outbox row, with the files its context attaches.
+
+    An attachment is stored in the row's context as {"filename", "content_type", "text"}: the outbox
+    keeps what was sent, so every retry sends the same file.
+    """
     text, html = render(row, settings)
     msg = EmailMessage()
     msg["Subject"] = row.subject
@@ -90,6 +98,10 @@ def build_message(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
+    for item in (row.context or {}).get("attachments") or ():
+        maintype, _, subtype = item["content_type"].partition("/")
+        msg.add_attachment(item["text"].encode(), maintype=maintype, subtype=subtype,
+                           filename=item["filename"])
     return msg
 
 

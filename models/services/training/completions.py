@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from models.audit import record_event
 from models.errors import ValidationFailed
 from models.org import District
+from models.services.infra.text import column_limit, text_value_problems
 from models.training import PRESETS, Completion, Course, DistrictPreset, Requirement, Waiver
 
 MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
@@ -52,37 +53,93 @@ def certificate_path(upload_dir: str, completion: Completion) -> Path | None:
     return Path(upload_dir) / "certificates" / Path(completion.certificate_file).name
 
 
+def _completion_problems(data: dict[str, Any], course: Course | None, recorded: bool, today: date,
+                         prefix: str = "", label: str = "") -> list[tuple[str | None, str]]:
+    """The rules every new completion meets, as (field, sentence); `recorded`: the same day is on file.
+
+    `prefix` goes before each field name and `label` (whose row it is) before each sentence, for a
+    batch whose problems name their row.
+    """
+    lead = f"{label}: " if label else ""
+    problems: list[tuple[str | None, str]] = []
+    if course is None:
+        problems.append((f"{prefix}course_id", f"{lead}Choose a course from the catalog."))
+    done: date | None = data.get("completed_on")
+    if done is None:
+        problems.append((f"{prefix}completed_on", f"{lead}Completion date is required (YYYY-MM-DD)."))
+    elif done > today:
+        problems.append((f"{prefix}completed_on", f"{lead}The completion date cannot be in the future."))
+    hours = data.get("hours")
+    if hours is not None and not (0 < hours <= 200):
+        problems.append((f"{prefix}hours", f"{lead}Hours must be above 0 and at most 200."))
+    if recorded:
+        problems.append((f"{prefix}completed_on",
+                         f"{lead}This completion is already recorded for that date."))
+    number = data.get("certificate_number")
+    if isinstance(number, str):
+        problems += [(f"{prefix}certificate_number", f"{lead}{sentence}") for sentence in text_value_problems(
+            "Certificate number", number, column_limit(Completion.__table__, "certificate_number"))]
+    return problems
+
+
+def _new_completion(person_id: int, course: Course, data: dict[str, Any], source: str,
+                    user_id: int | None) -> Completion:
+    hours = data.get("hours")
+    return Completion(person_id=person_id, course_id=course.id, completed_on=data["completed_on"],
+                      hours=hours if hours is not None else course.hours,
+                      certificate_number=(data.get("certificate_number") or "").strip() or None,
+                      source=source, recorded_by_user_id=user_id)
+
+
 def record_completion(session: Session, person, data: dict[str, Any], today: date, *,
                       user_id: int | None = None, certificate: tuple[str, str, str] | None = None
                       ) -> Completion:
     """Add one completion (never overwrite); `certificate` is (stored name, type, original name)."""
-    problems: list[tuple[str | None, str]] = []
     course = session.get(Course, data.get("course_id")) if data.get("course_id") else None
-    if course is None:
-        problems.append(("course_id", "Choose a course from the catalog."))
-    done: date | None = data.get("completed_on")
-    if done is None:
-        problems.append(("completed_on", "Completion date is required (YYYY-MM-DD)."))
-    elif done > today:
-        problems.append(("completed_on", "The completion date cannot be in the future."))
-    hours = data.get("hours")
-    if hours is not None and not (0 < hours <= 200):
-        problems.append(("hours", "Hours must be above 0 and at most 200."))
-    if course and done and session.scalar(select(Completion.id).where(
-            Completion.person_id == person.id, Completion.course_id == course.id,
-            Completion.completed_on == done)):
-        problems.append(("completed_on", "This completion is already recorded for that date."))
+    done = data.get("completed_on")
+    recorded = bool(course and done and session.scalar(select(Completion.id).where(
+        Completion.person_id == person.id, Completion.course_id == course.id,
+        Completion.completed_on == done)))
+    problems = _completion_problems(data, course, recorded, today)
     if problems:
         raise ValidationFailed(problems)
-    comp = Completion(person_id=person.id, course_id=course.id, completed_on=done,
-                      hours=hours if hours is not None else course.hours,
-                      certificate_number=(data.get("certificate_number") or "").strip() or None,
-                      source="form", recorded_by_user_id=user_id)
+    comp = _new_completion(person.id, course, data, "form", user_id)
     if certificate:
         comp.certificate_file, comp.certificate_type, comp.certificate_name = certificate
     session.add(comp)
     session.flush()
     return comp
+
+
+def record_completions(session: Session, rows: list[dict[str, Any]], today: date, *,
+                       user_id: int | None = None, source: str = "form") -> list[Completion]:
+    """record_completion for many rows at once, all or nothing, under the same rules.
+
+    Each row holds person_id, course_id, completed_on, hours, certificate_number and optionally
+    `field` (a prefix for its problems' field names) and `label` (whose row, for the sentences).
+    Every row is checked before anything is written and every problem is raised together; the
+    existing completions are read in one query and the new ones inserted in one flush.
+    """
+    course_ids = {r["course_id"] for r in rows if r.get("course_id")}
+    courses = {c.id: c for c in session.scalars(select(Course).where(Course.id.in_(course_ids)))}
+    person_ids = {r["person_id"] for r in rows}
+    on_file = set(session.execute(
+        select(Completion.person_id, Completion.course_id, Completion.completed_on)
+        .where(Completion.person_id.in_(person_ids), Completion.course_id.in_(course_ids))).all())
+    problems: list[tuple[str | None, str]] = []
+    seen: set[tuple] = set()
+    for row in rows:
+        key = (row["person_id"], row.get("course_id"), row.get("completed_on"))
+        recorded = key in on_file or key in seen
+        problems += _completion_problems(row, courses.get(row.get("course_id")), recorded, today,
+                                         prefix=row.get("field", ""), label=row.get("label", ""))
+        seen.add(key)
+    if problems:
+        raise ValidationFailed(problems)
+    made = [_new_completion(r["person_id"], courses[r["course_id"]], r, source, user_id) for r in rows]
+    session.add_all(made)
+    session.flush()
+    return made
 
 
 def verify_completion(session: Session, completion: Completion, user_id: int, now: datetime) -> None:
