@@ -14,7 +14,7 @@ from models.audit import record_event
 from models.errors import ValidationFailed
 from models.org import District
 from models.services.infra.text import column_limit, text_value_problems
-from models.training import PRESETS, Completion, Course, DistrictPreset, Requirement, Waiver
+from models.training import MAX_HOURS, PRESETS, Completion, Course, DistrictPreset, Requirement, Waiver
 
 MAX_CERTIFICATE_BYTES = 5 * 1024 * 1024
 # Magic bytes -> (content type, extension): the file's content decides, never its name.
@@ -70,8 +70,8 @@ def _completion_problems(data: dict[str, Any], course: Course | None, recorded: 
     elif done > today:
         problems.append((f"{prefix}completed_on", f"{lead}The completion date cannot be in the future."))
     hours = data.get("hours")
-    if hours is not None and not (0 < hours <= 200):
-        problems.append((f"{prefix}hours", f"{lead}Hours must be above 0 and at most 200."))
+    if hours is not None and not (0 < hours <= MAX_HOURS):
+        problems.append((f"{prefix}hours", f"{lead}Hours must be above 0 and at most {MAX_HOURS}."))
     if recorded:
         problems.append((f"{prefix}completed_on",
                          f"{lead}This completion is already recorded for that date."))

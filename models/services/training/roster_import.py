@@ -23,9 +23,8 @@ from models.errors import ValidationFailed
 from models.people import Person
 from models.services.stores.refresh import refresh_people
 from models.services.training.roster_files import read_table
-from models.training import Completion, Course
+from models.training import MAX_HOURS, Completion, Course
 
-MAX_HOURS = 200
 CHUNK = 5000
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 # Roster headings we recognise (lower-case, spaces for punctuation) -> our field.
