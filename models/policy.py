@@ -140,6 +140,11 @@ def can(user: User | None, name: str) -> bool:
     return role_can(user.role, name)
 
 
+def second_factor_required(user: User | None, required_roles) -> bool:
+    """Whether `user`'s role is one that must sign in with a second factor (MFA_REQUIRED_ROLES names them)."""
+    return user is not None and user.role in set(required_roles)
+
+
 def holders(column, name: str) -> ColumnElement[bool]:
     """SQL condition over a role column: the accounts that hold capability `name`."""
     return column.in_(roles_with(name))

@@ -13,6 +13,7 @@ from flask_login import login_user
 
 from models import db
 from models.accounts import User
+from models.policy import second_factor_required
 from tracker.security import now, safe_next, start_session_clock
 
 PENDING = "_mfa_pending"
@@ -28,7 +29,7 @@ def required_roles() -> set[str]:
 
 def mfa_required(user: User) -> bool:
     """Whether `user`'s role must use a second factor: the one place that reads the setting for a user."""
-    return user.role in required_roles()
+    return second_factor_required(user, required_roles())
 
 
 def needs_second_factor(user: User) -> bool:

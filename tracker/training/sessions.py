@@ -12,6 +12,7 @@ from models.org import School
 from models.people import ROLES, Person
 from models.policy import can
 from models.scoping import Scope, school_scope
+from models.services.infra.words import plural
 from models.services.training import session_close
 from models.services.training import sessions as svc
 from models.training import Course
@@ -132,10 +133,19 @@ def show_session(session_id: int):
     return render_template("training/show_session.html", **_show_context(ts, q))
 
 
-def _enrolled_message(added: list, left_out: int) -> None:
-    flash(f"{len(added)} enrolled; invitations queued for those with an email address.", "success")
-    if left_out:
-        flash(f"The session is full: {left_out} more could not be enrolled.", "warning")
+def _after_enrolling(form, result, ts: TrainingSession):
+    """Say who was enrolled (and who did not fit), or every problem; back to the session either way."""
+    if result:
+        added, left_out = result
+        flash(f"{plural(len(added), 'person', 'people')} enrolled; invitations queued for those with an "
+              "email address.", "success")
+        if left_out:
+            flash(f"The session is full: {plural(left_out, 'more person', 'more people')} could not be "
+                  "enrolled.", "warning")
+    else:
+        for message in [m for ms in form.errors.values() for m in ms]:
+            flash(message, "error")
+    return redirect(url_for("training.show_session", session_id=ts.id))
 
 
 @bp.route("/sessions/<int:session_id>/enrol", methods=["POST"])
@@ -146,12 +156,7 @@ def enrol_person(session_id: int):
     form = EnrolPersonForm()
     result = submit(form, lambda data: svc.enrol_people(
         db.session, ts, [data["person_id"]], _scope(), today=today(), now=now(), user_id=current_user.id))
-    if result:
-        _enrolled_message(*result)
-    else:
-        for message in [m for ms in form.errors.values() for m in ms]:
-            flash(message, "error")
-    return redirect(url_for("training.show_session", session_id=ts.id))
+    return _after_enrolling(form, result, ts)
 
 
 @bp.route("/sessions/<int:session_id>/enrol-group", methods=["POST"])
@@ -163,12 +168,7 @@ def enrol_group(session_id: int):
     result = submit(form, lambda data: svc.enrol_by_school_and_role(
         db.session, ts, _scope(), school_id=data["school_id"], role=data["role"], today=today(), now=now(),
         user_id=current_user.id))
-    if result:
-        _enrolled_message(*result)
-    else:
-        for message in [m for ms in form.errors.values() for m in ms]:
-            flash(message, "error")
-    return redirect(url_for("training.show_session", session_id=ts.id))
+    return _after_enrolling(form, result, ts)
 
 
 @bp.route("/sessions/<int:session_id>/roster")
