@@ -24,7 +24,7 @@ from models.services.accounts.api_tokens import create_calendar_feed
 from models.services.training import session_close
 from models.services.training import sessions as svc
 from models.services.training.compliance import compliance_rows
-from models.training import Completion
+from models.training import Completion, Course
 from models.training_sessions import Enrolment, TrainingSession
 from tests.accounts.conftest import deliver
 from tests.conftest import TODAY, AuthActions, csrf_token, fresh_client
@@ -356,3 +356,20 @@ def test_scheduling_through_the_form_checks_every_field(app, session, world):
     with pytest.raises(DomainError, match="cancelled"):
         svc.enrol_people(session, session.get(TrainingSession, created.id), [world.teachers[0]], EVERYONE,
                          today=TODAY, now=NOW, user_id=None)
+
+
+def test_a_retired_course_takes_no_new_session_but_its_sessions_stay_editable(session, world):
+    """Retiring a course (the catalog) keeps its scheduled sessions; a new one for it is refused."""
+    course = session.get(Course, world.course)
+    course.active = False
+    session.flush()
+    with pytest.raises(ValidationFailed) as refused:
+        svc.save_session(session, None, _session_data(course.id), user_id=world.coordinator)
+    assert ("course_id", "YMHFA-T is retired; choose an active course.") in refused.value.problems
+    ts = session.get(TrainingSession, world.session)
+    svc.save_session(session, ts, _session_data(course.id, capacity=40), user_id=world.coordinator)
+    assert ts.capacity == 40
+    with pytest.raises(ValidationFailed) as too_long:
+        svc.save_session(session, ts, _session_data(course.id, hours=500), user_id=world.coordinator)
+    assert ("hours", "Hours must be above 0 and at most 200.") in too_long.value.problems
+    session.rollback()

@@ -41,7 +41,8 @@ def _scope() -> Scope:
 
 def _course_choices(form: SessionForm) -> None:
     form.course_id.choices = [("", "— choose —")] + [
-        (c.id, f"{c.code} {c.title}") for c in db.session.scalars(select(Course).order_by(Course.code))]
+        (c.id, f"{c.code} {c.title}") for c in db.session.scalars(select(Course).where(Course.active)
+                                                                  .order_by(Course.code))]
 
 
 @bp.route("/sessions/")

@@ -20,7 +20,7 @@ from models.scoping import Scope
 from models.services.infra.text import text_problems
 from models.services.stores.reads import compliance_source
 from models.services.training.session_invites import queue_invitations
-from models.training import Course
+from models.training import MAX_HOURS, Course
 from models.training_sessions import MAX_CAPACITY, Enrolment, TrainingSession
 
 # The order in which enrolment by school and role fills the seats: who needs the course most.
@@ -33,10 +33,13 @@ def _clean(value) -> str | None:
     return (value or "").strip() or None
 
 
-def _session_problems(data: dict[str, Any], course: Course | None, enrolled: int) -> list:
+def _session_problems(data: dict[str, Any], course: Course | None, enrolled: int,
+                      current_course_id: int | None = None) -> list:
     problems: list[tuple[str | None, str]] = []
     if course is None:
         problems.append(("course_id", "Choose a course from the catalog."))
+    elif not course.active and course.id != current_course_id:  # a retired course takes no new session
+        problems.append(("course_id", f"{course.code} is retired; choose an active course."))
     if data.get("held_on") is None:
         problems.append(("held_on", "The date is required (YYYY-MM-DD)."))
     starts, ends = data.get("starts_at"), data.get("ends_at")
@@ -60,8 +63,8 @@ def _session_problems(data: dict[str, Any], course: Course | None, enrolled: int
         problems.append(("capacity",
                          f"{enrolled} people are already enrolled: the capacity cannot be lower."))
     hours = data.get("hours")
-    if hours is not None and not 0 < hours <= 200:
-        problems.append(("hours", "Hours must be above 0 and at most 200."))
+    if hours is not None and not 0 < hours <= MAX_HOURS:
+        problems.append(("hours", f"Hours must be above 0 and at most {MAX_HOURS}."))
     texts = {f: data.get(f) for f in TEXT_FIELDS if isinstance(data.get(f), str)}
     problems += text_problems(TrainingSession.__table__, texts, LABELS)
     return problems
@@ -74,7 +77,7 @@ def save_session(session: Session, ts: TrainingSession | None, data: dict[str, A
         raise DomainError(f"This session is {ts.status_label.lower()}: it can no longer be changed.")
     course = session.get(Course, data["course_id"]) if data.get("course_id") else None
     enrolled = seats_taken(session, ts.id) if ts is not None else 0
-    problems = _session_problems(data, course, enrolled)
+    problems = _session_problems(data, course, enrolled, ts.course_id if ts is not None else None)
     if problems:
         raise ValidationFailed(problems)
     if ts is None:
