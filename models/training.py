@@ -95,6 +95,8 @@ class Requirement(Audited, TimestampMixin, db.Model):
     renewal_months: Mapped[int | None] = mapped_column(Integer)  # None = one-time
     grandfather_date: Mapped[date | None] = mapped_column(Date)
     due_soon_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_DUE_SOON_DAYS)
+    # A renewal's window opens this many days before the expiry ("renewal opens"); None: no window.
+    recert_window_days: Mapped[int | None] = mapped_column(Integer)
     preset: Mapped[str | None] = mapped_column(String(2))  # None = national; else a PRESETS key
     note: Mapped[str | None] = mapped_column(Text)
 

@@ -73,5 +73,7 @@ def status_rows(world: World, today: date) -> dict[tuple[int, int], dict]:
                 "completed_on": latest[3] if latest else None, "expires_on": expires,
                 # what the person must act by: the renewal's expiry once completed, else the due date
                 "act_by": expires if latest is not None and expires is not None else due,
+                "renewal_opens": (expires - timedelta(days=req["recert_window_days"])
+                                  if expires is not None and req.get("recert_window_days") else None),
             }
     return out

@@ -19,6 +19,7 @@ from models.notifications import Flag
 from models.seed.notifications import seed_reminder_plan
 from models.services.accounts.api_tokens import create_calendar_feed
 from models.services.training.compliance import compliance_rows
+from models.training import Requirement
 from tests.accounts.conftest import deliver
 from tests.conftest import TODAY, AuthActions, fresh_client
 from tests.factories import make_assignment, make_person, make_school, make_user
@@ -89,3 +90,14 @@ def test_every_page_export_flag_email_and_feed_shows_the_renewal_date(app, sessi
     assert feed.status_code == 200
     ics = feed.get_data(as_text=True)
     assert f"DTSTART;VALUE=DATE:{RENEWAL_DUE.replace('-', '')}" in ics and "20170121" not in ics
+
+
+def test_a_recertification_window_shows_when_the_renewal_opens(app, session, renewal):
+    """A 14-day window on the 2026-11-05 renewal opens on 2026-10-22: the board and transcript say so."""
+    session.get(Requirement, renewal.requirement).recert_window_days = 14
+    session.commit()
+    (row,) = compliance_rows(session, TODAY, person_ids=[renewal.person])
+    assert row.renewal_opens.isoformat() == "2026-10-22" and row.act_by.isoformat() == RENEWAL_DUE
+    coordinator = _signed_in(app, "coordinator@example.org")
+    for path in ("/training/", f"/training/people/{renewal.person}"):
+        assert "renewal opens 2026-10-22" in coordinator.get(path).get_data(as_text=True), path

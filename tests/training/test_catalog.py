@@ -182,3 +182,16 @@ def test_the_api_creates_and_changes_courses_and_requirements_with_the_same_rule
     assert audits >= 4
     assert client.post("/api/v1/courses", json={"code": "X", "title": "X", "hours": 1},
                        headers={"Authorization": f"Bearer {other}"}).status_code == 403
+
+
+def test_a_recertification_window_needs_a_renewal_and_fits_its_bounds(session, sros):
+    with pytest.raises(ValidationFailed) as caught:
+        catalog.save_requirement(session, None, _requirement(sros["deesc"], renewal_months=None,
+                                                             recert_window_days=30))
+    assert caught.value.problems == [("recert_window_days",
+                                      "A recertification window needs a renewal interval.")]
+    with pytest.raises(ValidationFailed) as caught:
+        catalog.save_requirement(session, None, _requirement(sros["deesc"], recert_window_days=0))
+    assert caught.value.problems[0][0] == "recert_window_days"
+    req = catalog.save_requirement(session, None, _requirement(sros["deesc"], recert_window_days=60))
+    assert req.recert_window_days == 60

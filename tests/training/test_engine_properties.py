@@ -48,6 +48,7 @@ def worlds(draw):
             "renewal_months": draw(st.one_of(st.none(), st.integers(1, 36))),
             "grandfather_date": draw(st.one_of(st.none(), st.none(), st.none(), days)),
             "due_soon_days": draw(st.sampled_from((0, 14, 30, 90))),
+            "recert_window_days": draw(st.one_of(st.none(), st.integers(1, 120))),
             "preset": draw(st.sampled_from((None, None, None, "TX"))),
         })
     if draw(st.booleans()):
@@ -134,7 +135,7 @@ def test_engine_agrees_with_reference(session, world, data):
     got = {(r.person_id, r.requirement_id): {
         "role": r.role, "due_date": r.due_date, "status": r.status,
         "completion_id": r.completion_id, "completed_on": r.completed_on, "expires_on": r.expires_on,
-        "act_by": r.act_by,
+        "act_by": r.act_by, "renewal_opens": r.renewal_opens,
     } for r in compliance_rows(session, today)}
     assert got == expected
     session.rollback()

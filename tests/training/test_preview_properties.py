@@ -25,11 +25,13 @@ from tests.training.test_engine_properties import COURSES, PEOPLE, ROLES, _load,
 def changes(draw):
     """New values for a requirement, as the catalog form or the API sends them."""
     rule = draw(st.sampled_from(("before_start", "within_days", "fixed_date")))
+    renewal = draw(st.one_of(st.none(), st.integers(1, 36)))
     return {"course_id": draw(st.sampled_from(COURSES)),
             "roles": draw(st.lists(st.sampled_from(ROLES), min_size=1, max_size=3, unique=True)),
             "due_rule": rule, "due_days": draw(st.integers(0, 400)) if rule == "within_days" else None,
             "fixed_due_date": draw(days) if rule == "fixed_date" else None,
-            "renewal_months": draw(st.one_of(st.none(), st.integers(1, 36))),
+            "renewal_months": renewal,
+            "recert_window_days": draw(st.one_of(st.none(), st.integers(1, 90))) if renewal else None,
             "grandfather_date": draw(st.one_of(st.none(), st.none(), days)),
             "due_soon_days": draw(st.sampled_from((0, 14, 30, 90))),
             "preset": draw(st.sampled_from((None, None, "TX")))}

@@ -6,7 +6,13 @@ from models.notifications import FLAG_KINDS
 from models.people import ROLES
 from models.services.evaluations.due import EVAL_STATUSES
 from models.services.infra.text import MAX_TEXT
-from models.services.training.catalog import DUE_RULES, MAX_DUE_DAYS, MAX_DUE_SOON_DAYS, MAX_RENEWAL_MONTHS
+from models.services.training.catalog import (
+    DUE_RULES,
+    MAX_DUE_DAYS,
+    MAX_DUE_SOON_DAYS,
+    MAX_RECERT_WINDOW_DAYS,
+    MAX_RENEWAL_MONTHS,
+)
 from models.services.training.completion_batches import MAX_ITEMS
 from models.services.training.compliance import STATUSES
 from models.training import MAX_HOURS, PRESETS
@@ -45,6 +51,8 @@ REQUIREMENT_INPUT = {
     "renewal_months": nullable({"type": "integer", "minimum": 1, "maximum": MAX_RENEWAL_MONTHS}),
     "grandfather_date": nullable(DATE),
     "due_soon_days": nullable({"type": "integer", "minimum": 0, "maximum": MAX_DUE_SOON_DAYS}),
+    "recert_window_days": nullable({"type": "integer", "minimum": 1, "maximum": MAX_RECERT_WINDOW_DAYS,
+                                    "description": "The renewal window opens this many days before expiry"}),
     "preset": nullable({"type": "string", "enum": list(PRESETS)}), "note": nullable(string(MAX_TEXT)),
 }
 
@@ -76,9 +84,9 @@ SCHEMAS = {
         "due_days": nullable({"type": "integer"}), "fixed_due_date": nullable(DATE),
         "renewal_months": nullable({"type": "integer"}), "grandfather_date": nullable(DATE),
         "due_soon_days": {"type": "integer"}, "preset": nullable({"type": "string"}),
-        "note": nullable({"type": "string"}),
+        "recert_window_days": nullable({"type": "integer"}), "note": nullable({"type": "string"}),
     }, ("id", "course_id", "roles", "due_rule", "due_days", "fixed_due_date", "renewal_months",
-        "grandfather_date", "due_soon_days", "preset", "note")),
+        "grandfather_date", "due_soon_days", "recert_window_days", "preset", "note")),
     "Completion": obj({
         "id": ID, "person_id": ID, "course_id": ID, "completed_on": DATE, "hours": nullable(NUMBER),
         "certificate_number": nullable({"type": "string"}), "source": {"type": "string"},
@@ -109,8 +117,10 @@ SCHEMAS = {
         "act_by": {**nullable(DATE), "description": "The date by which the person must act: the expiry "
                    "of the latest completion when the requirement renews, else due_date (the first due "
                    "date). Pages, exports, emails, flags and calendar feeds show this date as Due."},
+        "renewal_opens": {**nullable(DATE), "description": "When the requirement has a recertification "
+                          "window: the day it opens for this completion (expires_on minus the window)."},
     }, ("person_id", "requirement_id", "course_id", "role", "due_date", "status", "completion_id",
-        "completed_on", "expires_on", "act_by")),
+        "completed_on", "expires_on", "act_by", "renewal_opens")),
     "EvaluationSummary": obj({
         "person_id": ID, "assignment_id": ID,
         "audience": {"type": "string", "enum": ["sro", "school_personnel"]},

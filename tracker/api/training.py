@@ -47,7 +47,8 @@ REQUIREMENT_SPEC = {
     "course_id": Kind("int", required=True), "roles": Kind("text_list", required=True, choices=tuple(ROLES)),
     "due_rule": text(20, required=True, choices=tuple(DUE_RULES)), "due_days": Kind("whole"),
     "fixed_due_date": Kind("date"), "renewal_months": Kind("whole"), "grandfather_date": Kind("date"),
-    "due_soon_days": Kind("whole"), "preset": text(2, choices=tuple(PRESETS)), "note": text(MAX_TEXT),
+    "due_soon_days": Kind("whole"), "recert_window_days": Kind("whole"),
+    "preset": text(2, choices=tuple(PRESETS)), "note": text(MAX_TEXT),
 }
 
 
@@ -64,7 +65,8 @@ def requirement_json(req: Requirement) -> dict:
     return {"id": req.id, "course_id": req.course_id, "roles": sorted(req.roles), "due_rule": req.due_rule,
             "due_days": req.due_days, "fixed_due_date": iso(req.fixed_due_date),
             "renewal_months": req.renewal_months, "grandfather_date": iso(req.grandfather_date),
-            "due_soon_days": req.due_soon_days, "preset": req.preset, "note": req.note}
+            "due_soon_days": req.due_soon_days, "recert_window_days": req.recert_window_days,
+            "preset": req.preset, "note": req.note}
 
 
 def completion_json(c: Completion) -> dict:
@@ -186,7 +188,7 @@ def compliance_json(row) -> dict:
     return {"person_id": row.person_id, "requirement_id": row.requirement_id, "course_id": row.course_id,
             "role": row.role, "due_date": iso(row.due_date), "act_by": iso(row.act_by), "status": row.status,
             "completion_id": row.completion_id, "completed_on": iso(row.completed_on),
-            "expires_on": iso(row.expires_on)}
+            "expires_on": iso(row.expires_on), "renewal_opens": iso(row.renewal_opens)}
 
 
 @bp.route("/compliance")

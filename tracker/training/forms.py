@@ -98,5 +98,7 @@ class RequirementForm(CheckedForm):
     renewal_months = IntegerField("Renew every N months (empty: once)", validators=[Optional()])
     grandfather_date = DateField("Exempt if assigned before (optional)", validators=[Optional()])
     due_soon_days = IntegerField("Due-soon window, days", validators=[Optional()])
+    recert_window_days = IntegerField("Recertification window: opens N days before expiry (optional)",
+                                      validators=[Optional()])
     preset = SelectField("Applies")
     note = TextAreaField("Note (optional)")

@@ -52,7 +52,7 @@ def board():
     courses = db.session.scalars(select(Course).order_by(Course.code)).all()
     return render_template("training/board.html", board=page, f=filters, statuses=STATUSES,
                            labels=STATUS_LABELS, schools=schools, courses=courses, roles=ROLES,
-                           sorts=SORT_LABELS, bulk_form=BulkForm(back=request.full_path))
+                           sorts=SORT_LABELS, bulk_form=BulkForm(back=request.full_path), today_=day)
 
 
 def _bulk(action, done, skipped):

@@ -70,7 +70,8 @@ def _add_days_default(element, compiler, **kw):
 @compiles(add_days, "sqlite")
 def _add_days_sqlite(element, compiler, **kw):
     day, days = list(element.clauses)
-    return f"date({compiler.process(day, **kw)}, '+' || ({compiler.process(days, **kw)}) || ' days')"
+    # "N days" with N signed: SQLite's modifier takes "-30 days" (a leading '+' would make "+-30").
+    return f"date({compiler.process(day, **kw)}, ({compiler.process(days, **kw)}) || ' days')"
 
 
 def as_int(expr) -> ColumnElement:

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from models.scoping import Scope, assignments_at_schools
 from models.services.evaluations.due import evaluation_due_select
 from models.services.stores.refresh import COMPLIANCE, EVALUATIONS, hours_select, store_day, summary_select
-from models.services.training.compliance import act_by, compliance_select, people_condition
+from models.services.training.compliance import act_by, compliance_select, people_condition, renewal_opens
 from models.stores import compliance_items, compliance_people, evaluation_due_items, training_hours
-from models.training import Course
+from models.training import Course, Requirement
 
 
 def _unpack(scope: Scope):
@@ -36,8 +36,12 @@ def compliance_source(session: Session, scope: Scope, *, person_ids=None,
     conds = people_condition(person_ids, person_filter, column=t.c.person_id)
     if course_ids is not None:
         conds.append(t.c.course_id.in_(list(course_ids)))
+    # The window is the requirement's, read at the time of reading: the stored rows do not hold it.
+    window = (select(Requirement.recert_window_days).where(Requirement.id == t.c.requirement_id)
+              .scalar_subquery())
     return (select(*[t.c[c] for c in COMPLIANCE.columns],
-                   act_by(t.c.due_date, t.c.completion_id, t.c.expires_on).label("act_by"))
+                   act_by(t.c.due_date, t.c.completion_id, t.c.expires_on).label("act_by"),
+                   renewal_opens(t.c.completion_id, t.c.expires_on, window).label("renewal_opens"))
             .where(*conds))
 
 

@@ -33,7 +33,7 @@ from models.training import (
 DUE_RULES = {"before_start": "Before the assignment starts", "within_days": "Within N days of the start",
              "fixed_date": "By a fixed date"}
 COURSE_LABELS = {"code": "Code", "title": "Title", "provider": "Provider", "topics": "Topics"}
-MAX_DUE_DAYS, MAX_RENEWAL_MONTHS, MAX_DUE_SOON_DAYS = 3650, 120, 365
+MAX_DUE_DAYS, MAX_RENEWAL_MONTHS, MAX_DUE_SOON_DAYS, MAX_RECERT_WINDOW_DAYS = 3650, 120, 365, 730
 OPEN = ("due_soon", "overdue", "expired", "not_yet_due")  # rows that ask something of the person
 
 
@@ -147,6 +147,9 @@ def _requirement_values(session: Session, req: Requirement | None, data: dict[st
         problems.append(("fixed_due_date", "Give the date the course is due by."))
     renewal = _whole(data, "renewal_months", "Renewal interval", 1, MAX_RENEWAL_MONTHS, problems)
     soon = _whole(data, "due_soon_days", "Due-soon window", 0, MAX_DUE_SOON_DAYS, problems)
+    window = _whole(data, "recert_window_days", "Recertification window", 1, MAX_RECERT_WINDOW_DAYS, problems)
+    if window is not None and renewal is None and not any(p[0] == "renewal_months" for p in problems):
+        problems.append(("recert_window_days", "A recertification window needs a renewal interval."))
     grandfather = data.get("grandfather_date")
     if grandfather is not None and not isinstance(grandfather, date):
         problems.append(("grandfather_date", "The grandfather date must be a date."))
@@ -161,7 +164,8 @@ def _requirement_values(session: Session, req: Requirement | None, data: dict[st
     return {"course_id": course.id, "due_rule": rule, "due_days": days if rule == "within_days" else None,
             "fixed_due_date": fixed if rule == "fixed_date" else None, "renewal_months": renewal,
             "grandfather_date": grandfather,
-            "due_soon_days": DEFAULT_DUE_SOON_DAYS if soon is None else soon, "preset": preset,
+            "due_soon_days": DEFAULT_DUE_SOON_DAYS if soon is None else soon, "recert_window_days": window,
+            "preset": preset,
             "note": note or None, "roles": sorted(set(roles))}
 
 

@@ -16,6 +16,8 @@ Rules (docs/training.md explains them for users):
 - Act by: the date by which the person must act, the one date every page, export, email, flag and
   feed shows as "due": the expiry of the latest completion when the requirement renews (a renewal,
   or a lapsed certificate), else the due date above.
+- Renewal opens: with a recertification window of N days, a completed renewal's window opens N days
+  before its expiry; rows show that day ("renewal opens") beside the date to act by.
 - Status, first match wins: waived > complete (valid, not expiring within the due-soon window) >
   due_soon (valid but expiring within the window, or never completed and due within the window) >
   expired (the latest completion's expiry has passed) > overdue (due date passed, never completed)
@@ -72,6 +74,13 @@ def act_by(due_date, completion_id, expires_on):
     """SQL: the date by which to act: a renewal's expiry once completed, else the first due date."""
     return type_coerce(case((and_(completion_id.is_not(None), expires_on.is_not(None)), expires_on),
                             else_=due_date), Date)
+
+
+def renewal_opens(completion_id, expires_on, window_days):
+    """SQL: the day a renewal's recertification window opens (expiry minus the window), else NULL."""
+    return type_coerce(case((and_(completion_id.is_not(None), expires_on.is_not(None),
+                                  window_days.is_not(None)), add_days(expires_on, -window_days)),
+                            else_=None), Date)
 
 
 def compliance_select(today: date, *, person_ids=None, person_filter=None,
@@ -139,6 +148,7 @@ def compliance_select(today: date, *, person_ids=None, person_filter=None,
         select(c.person_id, c.requirement_id, Requirement.course_id, c.role, c.start_date,
                due_date.label("due_date"), c.completion_id, c.completed_on,
                expires_on.label("expires_on"), Waiver.id.label("waiver_id"),
+               Requirement.recert_window_days,
                add_days(day, Requirement.due_soon_days).label("window_end"))
         .join(Requirement, Requirement.id == c.requirement_id)
         .outerjoin(Waiver, and_(Waiver.person_id == c.person_id,
@@ -159,7 +169,8 @@ def compliance_select(today: date, *, person_ids=None, person_filter=None,
     )
     return select(j.person_id, j.requirement_id, j.course_id, j.role, j.start_date, j.due_date,
                   status.label("status"), j.completion_id, j.completed_on, j.expires_on,
-                  j.waiver_id, act_by(j.due_date, j.completion_id, j.expires_on).label("act_by"))
+                  j.waiver_id, act_by(j.due_date, j.completion_id, j.expires_on).label("act_by"),
+                  renewal_opens(j.completion_id, j.expires_on, j.recert_window_days).label("renewal_opens"))
 
 
 def compliance_rows(session: Session, today: date, **scope) -> list:
