@@ -38,6 +38,7 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     PEOPLE_PER_PAGE = 50
+    CALENDAR_ALARM_DAYS = int(os.environ.get("CALENDAR_ALARM_DAYS", 7))  # feed reminders; 0: none
     TRAINING_BOARD_PER_PAGE = int(os.environ.get("TRAINING_BOARD_PER_PAGE", 100))  # rows per board page
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

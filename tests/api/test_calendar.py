@@ -28,7 +28,9 @@ def _events(client, url: str) -> dict[str, dict]:
     assert response.mimetype == "text/calendar"
     cal = Calendar.from_ical(response.data)
     return {str(e["UID"]): {"start": e.decoded("DTSTART"), "summary": str(e["SUMMARY"]),
-                            "status": str(e["STATUS"])} for e in cal.walk("VEVENT")}
+                            "status": str(e["STATUS"]), "url": str(e["URL"]),
+                            "alarms": [a.decoded("TRIGGER") for a in e.walk("VALARM")]}
+            for e in cal.walk("VEVENT")}
 
 
 def test_feed_lists_own_due_items_with_correct_dates(client, session, world, training):
@@ -63,7 +65,9 @@ def test_completed_item_keeps_its_uid_and_is_closed(client, session, world, trai
                     date(2026, 10, 10))
     session.commit()
     event = _events(client, url)[uid]
-    assert event["status"] == "CANCELLED" and event["summary"].startswith("Done: PBIS-STAFF")
+    # Completed, not called off: it stays (same UID) as a "Done" event, CONFIRMED, with no reminder.
+    assert event["status"] == "CONFIRMED" and event["summary"].startswith("Done: PBIS-STAFF")
+    assert not event["alarms"]
 
 
 def test_principal_feed_adds_overseen_items_only_in_scope(client, session, world, training):
@@ -85,3 +89,19 @@ def test_revoked_or_unknown_feed_url_answers_404(client, session, world, trainin
     assert client.get("/calendar/cal_guess.ics").status_code == 404
     stored = " ".join(str(v) for row in session.execute(text("SELECT * FROM calendar_feeds")) for v in row)
     assert secret not in stored
+
+
+def test_each_event_links_to_its_item_and_open_items_remind_a_week_before(app, client, session, world,
+                                                                           training):
+    """The event's URL is its item's page; an open item's alarm fires 7 days before (a setting; 0: none)."""
+    from datetime import timedelta
+
+    url = _feed(session, world.emails["staff"])
+    events = _events(client, url)
+    pbis = events[f"training-{world.teacher_a}-{training.reqs.pbis}@secure-tracker"]
+    assert pbis["url"].endswith(f"/training/people/{world.teacher_a}")
+    assert pbis["alarms"] == [timedelta(days=-7)]
+    evaluations = [e for uid, e in events.items() if uid.startswith("evaluation-")]
+    assert evaluations and all("/evaluations/" in e["url"] for e in evaluations)
+    app.config["CALENDAR_ALARM_DAYS"] = 0
+    assert all(not e["alarms"] for e in _events(client, url).values())

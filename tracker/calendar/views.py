@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, url_for
+from flask import Response, abort, current_app, url_for
 
 from models import db
 from models.audit import set_actor
@@ -22,7 +22,8 @@ def feed(secret: str):
     user = found.user
     set_actor(db.session, user.id, f"{user.email} (calendar feed)")
     body = feed_ics(due_items(db.session, user, today()), utcnow(), f"SECURe Tracker — {user.email}",
-                    url_for("main.home", _external=True))
+                    url_for("main.home", _external=True),
+                    alarm_days=int(current_app.config.get("CALENDAR_ALARM_DAYS", 7)))
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="secure-tracker.ics"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -50,6 +50,8 @@ class DueItem:
     starts: datetime | None = None
     ends: datetime | None = None
     location: str = ""
+    path: str = "/"  # the item's own page, joined to the site's address for the event's URL
+    cancelled: bool = False  # a session called off (a done item is completed, not cancelled)
 
 
 def _day(value) -> date | None:
@@ -65,6 +67,7 @@ def _training_item(row, today: date, whose: str) -> DueItem | None:
     course = f"{row.code} {row.title}"
     sequence = completed.toordinal() - date(2000, 1, 1).toordinal() if completed else 0
     renewing = row.completion_id is not None and expires is not None
+    page = f"/training/people/{row.person_id}"
     if row.status in OPEN_TRAINING or (row.status == "complete" and expires is not None):
         word = "Renewal due" if renewing and row.status in ("due_soon", "complete") else \
             TRAINING_WORDS[row.status]
@@ -72,10 +75,12 @@ def _training_item(row, today: date, whose: str) -> DueItem | None:
         if day is None:
             return None
         return DueItem(uid, day, f"{word}: {course}{whose}",
-                       f"Training {course}{whose}. Status: {row.status.replace('_', ' ')}.", False, sequence)
+                       f"Training {course}{whose}. Status: {row.status.replace('_', ' ')}.", False, sequence,
+                       path=page)
     if row.status == "complete" and completed and completed >= today - timedelta(days=RECENT_DAYS):
         return DueItem(uid, due or completed, f"Done: {course}{whose}",
-                       f"Training {course}{whose} was completed on {completed.isoformat()}.", True, sequence)
+                       f"Training {course}{whose} was completed on {completed.isoformat()}.", True, sequence,
+                       path=page)
     return None
 
 
@@ -83,11 +88,16 @@ def _evaluation_item(row, today: date, whose: str) -> DueItem | None:
     due = _day(row.due_date)
     uid = f"evaluation-{row.assignment_id}-{row.cycle}@{UID_DOMAIN}"
     cycle = "first review" if row.cycle == "first-review" else f"{row.cycle} evaluation"
+    # The evaluation itself once one is started, else the person's evaluations (one's own: "mine").
+    page = (f"/evaluations/{row.evaluation_id}" if row.evaluation_id
+            else "/evaluations/mine" if not whose else f"/evaluations/people/{row.person_id}")
     if row.status in EVALUATION_WORDS:
         return DueItem(uid, due, f"{EVALUATION_WORDS[row.status]}: {cycle}{whose}",
-                       f"Evaluation ({cycle}){whose}. Status: {row.status.replace('_', ' ')}.", False, 0)
+                       f"Evaluation ({cycle}){whose}. Status: {row.status.replace('_', ' ')}.", False, 0,
+                       path=page)
     if row.status == "complete" and due >= today - timedelta(days=RECENT_DAYS):
-        return DueItem(uid, due, f"Done: {cycle}{whose}", f"Evaluation ({cycle}){whose} is final.", True, 1)
+        return DueItem(uid, due, f"Done: {cycle}{whose}", f"Evaluation ({cycle}){whose} is final.", True, 1,
+                       path=page)
     return None
 
 
@@ -120,7 +130,8 @@ def _session_items(session: Session, person_id: int, today: date) -> list[DueIte
         items.append(DueItem(session_uid(ts.id), ts.held_on,
                              f"{'Cancelled: ' if cancelled else ''}Training session: {session_summary(ts)}",
                              f"Training session {session_summary(ts)} with {ts.instructor}. {ts.place}.",
-                             cancelled, 1 if cancelled else 0, starts, ends, ts.place))
+                             False, 1 if cancelled else 0, starts, ends, ts.place,
+                             path=f"/training/sessions/{ts.id}", cancelled=cancelled))
     return items
 
 
@@ -145,8 +156,13 @@ def due_items(session: Session, user: User, today: date) -> list[DueItem]:
     return [i for i in items if i is not None]
 
 
-def feed_ics(items: list[DueItem], now: datetime, name: str, link: str) -> bytes:
-    """The iCalendar document for `items` (all-day events)."""
+def feed_ics(items: list[DueItem], now: datetime, name: str, link: str, alarm_days: int = 7) -> bytes:
+    """The iCalendar document for `items`: all-day due dates and timed sessions.
+
+    Each event links to its item's page (`link` is the site's address). Open items carry a reminder
+    `alarm_days` before (0: none). A done item stays, with its UID, as a completed "Done: ..." event
+    (CONFIRMED, free time, no alarm); only a session called off is CANCELLED.
+    """
     cal = Calendar()
     cal.add("prodid", "-//SECURe Tracker//Due dates//EN")
     cal.add("version", "2.0")
@@ -165,11 +181,18 @@ def feed_ics(items: list[DueItem], now: datetime, name: str, link: str) -> bytes
         else:
             event.add("dtstart", item.day)
             event.add("dtend", item.day + timedelta(days=1))
+        url = link.rstrip("/") + item.path
         event.add("summary", item.summary)
-        event.add("description", f"{item.description} {link}")
-        event.add("status", "CANCELLED" if item.done else "CONFIRMED")
+        event.add("description", f"{item.description} {url}")
+        event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
         event.add("sequence", item.sequence)
-        event.add("transp", "OPAQUE" if item.starts is not None else "TRANSPARENT")
-        event.add("url", link)
+        event.add("transp", "OPAQUE" if item.starts is not None and not item.done else "TRANSPARENT")
+        event.add("url", url)
+        if alarm_days and not (item.done or item.cancelled):
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", item.summary)
+            alarm.add("trigger", timedelta(days=-alarm_days))
+            event.add_component(alarm)
         cal.add_component(event)
     return cal.to_ical()
