@@ -102,7 +102,12 @@ def save_course(session: Session, course: Course | None, data: dict[str, Any]) -
     course.active = bool(data.get("active", True))
     session.add(course)
     session.flush()
-    # Both directions through the ORM, so the store hooks see every course whose equivalents moved.
+    # Both directions through the ORM, so the store hooks see every course whose equivalents moved;
+    # the link table is not audited row by row, so each course whose list changed gets one event.
+    touched = {c for c in course.equivalents if c not in equivalents} | {
+        c for c in equivalents if c not in course.equivalents}
+    lists = {c: sorted(e.code for e in c.equivalents) for c in touched | {course}}
+    lists[course] = before
     for other in list(course.equivalents):
         if other not in equivalents:
             course.equivalents.remove(other)
@@ -113,9 +118,10 @@ def save_course(session: Session, course: Course | None, data: dict[str, Any]) -
             course.equivalents.append(other)
         if course not in other.equivalents:
             other.equivalents.append(course)
-    after = sorted(c.code for c in equivalents)
-    if after != before:  # the link table is not audited row by row: one event says what changed
-        record_event(session, "update", course, before={"equivalents": before}, after={"equivalents": after})
+    for changed, old in lists.items():
+        new = sorted(e.code for e in changed.equivalents)
+        if new != old:
+            record_event(session, "update", changed, before={"equivalents": old}, after={"equivalents": new})
     session.flush()
     return course
 
